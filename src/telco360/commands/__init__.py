@@ -1,0 +1,1 @@
+"""`c360` subcommands: each module exposes `register(subparsers)`."""

@@ -1,0 +1,336 @@
+"""The data contract (../shared/contract/DATA_CONTRACT.md) as one machine-readable module.
+
+Standard library only: the Lambda validator, the Glue jobs, the Snowpark procedures, the
+DDL tests and the generator all read this module, so nothing here may import Spark,
+Snowpark, pandas or boto3.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+DATABASE = "TELCO_DB"
+STAGING_SCHEMA = "STAGING"
+DW_SCHEMA = "DW"
+
+CUSTOMERS = "customers"
+PLANS = "plans"
+ACTIVITY_LOGS = "activity_logs"
+DATASETS = (CUSTOMERS, PLANS, ACTIVITY_LOGS)
+
+NDJSON = "ndjson"
+CSV = "csv"
+
+# Logical field types, mapped by each runtime to its own type system.
+STRING = "string"
+DATE = "date"  # YYYY-MM-DD
+TIMESTAMP = "timestamp"  # ISO-8601, with Z or an offset where `needs_offset`
+DECIMAL = "decimal"
+INTEGER = "integer"
+BOOLEAN = "boolean"
+OBJECT = "object"
+
+# Lake zones: the local lake folder is laid out exactly like the bucket.
+RAW = "raw"
+ARCHIVE = "archive"
+REJECTED = "rejected"
+CLEAN = "clean"
+STAGING = "staging"
+QUARANTINE = "_quarantine"
+
+HIGH_TIMESTAMP = "9999-12-31 00:00:00"  # EFFECTIVE_TO of the current version
+UNKNOWN_CUSTOMER_SK = -1
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str  # as delivered by the source
+    type: str
+    required: bool = False
+    pattern: Optional[str] = None  # full-match regex on the (trimmed) string value
+    domain: Optional[tuple[str, ...]] = None  # accepted values, compared upper-cased
+    minimum: Optional[float] = None
+    members: tuple[str, ...] = ()  # for OBJECT fields
+    needs_offset: bool = False  # timestamps that must carry Z or an explicit offset
+    required_when: Optional[tuple[str, str]] = None  # (other field, upper-cased value)
+    default: object = None
+    column: Optional[str] = None  # snake_case name in clean/ (defaults to name)
+
+    @property
+    def clean_name(self) -> str:
+        return self.column or self.name
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    system: str
+    format: str
+    extensions: tuple[str, ...]
+    fields: tuple[Field, ...]
+    natural_key: str
+
+    @property
+    def required_fields(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.name} has no field {name!r}")
+
+
+CUSTOMER_ID_PATTERN = r"C\d{7}"
+E164_PATTERN = r"\+[1-9]\d{1,14}"
+CUSTOMER_STATUSES = ("ACTIVE", "SUSPENDED", "CHURNED")
+PLAN_TYPES = ("PREPAID", "POSTPAID")
+EVENT_TYPES = ("DATA", "VOICE", "SMS")
+ADDRESS_MEMBERS = ("line1", "city", "state", "postalCode", "country")
+
+CUSTOMERS_DATASET = Dataset(
+    name=CUSTOMERS,
+    system="CRM",
+    format=NDJSON,
+    extensions=(".ndjson", ".jsonl"),
+    natural_key="customerId",
+    fields=(
+        Field("customerId", STRING, required=True, pattern=CUSTOMER_ID_PATTERN, column="customer_id"),
+        Field("firstName", STRING, required=True, column="first_name"),
+        Field("lastName", STRING, required=True, column="last_name"),
+        Field("email", STRING),
+        Field("phone", STRING, pattern=E164_PATTERN),
+        Field("address", OBJECT, members=ADDRESS_MEMBERS),
+        Field("dateOfBirth", DATE, column="date_of_birth"),
+        Field("planId", STRING, required=True, column="plan_id"),
+        Field("status", STRING, required=True, domain=CUSTOMER_STATUSES),
+        Field("signupDate", DATE, required=True, column="signup_date"),
+        Field("updatedAt", TIMESTAMP, required=True, needs_offset=True, column="updated_at"),
+    ),
+)
+
+PLANS_DATASET = Dataset(
+    name=PLANS,
+    system="Billing",
+    format=CSV,
+    extensions=(".csv",),
+    natural_key="plan_id",
+    fields=(
+        Field("plan_id", STRING, required=True),
+        Field("plan_name", STRING, required=True),
+        Field("plan_type", STRING, required=True, domain=PLAN_TYPES),
+        Field("monthly_fee", DECIMAL, required=True, minimum=0),
+        Field("currency", STRING, required=True, pattern=r"[A-Z]{3}"),
+        Field("data_allowance_gb", DECIMAL, minimum=0),
+        Field("voice_minutes", INTEGER, minimum=0),
+        Field("sms_allowance", INTEGER, minimum=0),
+        Field("contract_months", INTEGER, required=True, minimum=0),
+        Field("updated_at", TIMESTAMP, required=True),
+    ),
+)
+
+ACTIVITY_DATASET = Dataset(
+    name=ACTIVITY_LOGS,
+    system="Network",
+    format=NDJSON,
+    extensions=(".ndjson", ".jsonl"),
+    natural_key="event_id",
+    fields=(
+        Field("event_id", STRING, required=True),
+        Field("customer_id", STRING, required=True, pattern=CUSTOMER_ID_PATTERN),
+        Field("event_type", STRING, required=True, domain=EVENT_TYPES),
+        Field("event_ts", TIMESTAMP, required=True, needs_offset=True),
+        Field("duration_sec", INTEGER, minimum=0, required_when=("event_type", "VOICE")),
+        Field("data_mb", DECIMAL, minimum=0, required_when=("event_type", "DATA")),
+        Field("cell_id", STRING),
+        Field("roaming", BOOLEAN, default=False),
+    ),
+)
+
+DATASET_SPECS: dict[str, Dataset] = {
+    d.name: d for d in (CUSTOMERS_DATASET, PLANS_DATASET, ACTIVITY_DATASET)
+}
+
+GZIP_SUFFIX = ".gz"
+# raw/<dataset>/<dataset>_<YYYYMMDD>[_<suffix>].<ext>[.gz]
+FILE_NAME_PATTERN = re.compile(
+    r"^(?P<dataset>customers|plans|activity_logs)_(?P<extract_date>\d{8})"
+    r"(?:_(?P<suffix>[^/]+?))?(?P<ext>\.ndjson|\.jsonl|\.csv)(?P<gz>\.gz)?$"
+)
+
+
+@dataclass(frozen=True)
+class FileName:
+    dataset: str
+    extract_date: str  # YYYY-MM-DD
+    suffix: Optional[str]
+    extension: str
+    gzipped: bool
+
+
+def parse_file_name(dataset: str, name: str) -> FileName:
+    """Parse a raw file name under `raw/<dataset>/`; ValueError says why it does not fit."""
+    import datetime as _dt
+
+    spec = DATASET_SPECS.get(dataset)
+    if spec is None:
+        raise ValueError(f"unknown dataset {dataset!r} (expected one of {', '.join(DATASETS)})")
+    match = FILE_NAME_PATTERN.match(name)
+    if match is None or match["dataset"] != dataset:
+        raise ValueError(
+            f"file name {name!r} does not fit {dataset}_<YYYYMMDD>[_<suffix>]"
+            f"{'|'.join(spec.extensions)}[.gz]"
+        )
+    if match["ext"] not in spec.extensions:
+        raise ValueError(f"extension {match['ext']!r} does not fit dataset {dataset}")
+    raw_date = match["extract_date"]
+    try:
+        extract_date = _dt.date(int(raw_date[:4]), int(raw_date[4:6]), int(raw_date[6:])).isoformat()
+    except ValueError:
+        raise ValueError(f"file name {name!r} has an invalid extract date {raw_date!r}") from None
+    return FileName(dataset, extract_date, match["suffix"], match["ext"], bool(match["gz"]))
+
+
+# File-level rejection reasons (section 3). The code is stored with the rejected object.
+REJECTION_REASONS = {
+    "unknown_dataset": "key is not under a known dataset",
+    "bad_file_name": "name or extension does not fit the dataset",
+    "empty_file": "file is empty",
+    "header_only": "file has a header and no data rows",
+    "not_utf8": "file is not valid UTF-8",
+    "bad_gzip": "gzip file does not decompress",
+    "missing_required_column": "CSV header lacks a required column",
+    "field_count_mismatch": "CSV row's field count differs from the header's",
+    "not_json_object": "NDJSON non-blank line is not a JSON object",
+    "required_field_absent": "NDJSON required field is absent from every record",
+}
+
+
+# ---------------------------------------------------------------------------------------
+# Lineage columns that Job A adds to every clean row and Job B carries into staging.
+LINEAGE_COLUMNS = ("source_file", "source_line", "extract_date", "ingest_date")
+
+# ---------------------------------------------------------------------------------------
+# Warehouse tables: (column, Snowflake type, comment). STAGING is Job B's output contract
+# (Parquet column names upper-case, matched by name in COPY INTO); DW is section 4.
+
+STAGING_TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "STG_CUSTOMERS": (
+        ("CUSTOMER_ID", "VARCHAR", "natural key, C + 7 digits"),
+        ("FIRST_NAME", "VARCHAR", "trimmed"),
+        ("LAST_NAME", "VARCHAR", "trimmed"),
+        ("EMAIL", "VARCHAR", "trimmed, lower-case"),
+        ("PHONE", "VARCHAR", "E.164"),
+        ("ADDRESS_LINE1", "VARCHAR", "address.line1"),
+        ("CITY", "VARCHAR", "address.city"),
+        ("STATE", "VARCHAR", "address.state"),
+        ("POSTAL_CODE", "VARCHAR", "address.postalCode"),
+        ("COUNTRY", "VARCHAR", "address.country"),
+        ("DATE_OF_BIRTH", "DATE", ""),
+        ("PLAN_ID", "VARCHAR", "references DIM_PLAN.PLAN_ID"),
+        ("STATUS", "VARCHAR", "ACTIVE, SUSPENDED or CHURNED"),
+        ("SIGNUP_DATE", "DATE", ""),
+        ("UPDATED_AT", "TIMESTAMP_NTZ", "business time of this state, UTC"),
+        ("PLAN_IN_CATALOG", "BOOLEAN", "FALSE when no catalog has delivered PLAN_ID"),
+        ("SOURCE_FILE", "VARCHAR", "raw file name (delivery order, 2nd key)"),
+        ("SOURCE_LINE", "NUMBER(38,0)", "1-based line in the raw file (delivery order, 3rd key)"),
+        ("EXTRACT_DATE", "DATE", "extract date from the file name (delivery order, 1st key)"),
+        ("INGEST_DATE", "DATE", "date the validator archived the file"),
+    ),
+    "STG_PLANS": (
+        ("PLAN_ID", "VARCHAR", "natural key"),
+        ("PLAN_NAME", "VARCHAR", ""),
+        ("PLAN_TYPE", "VARCHAR", "PREPAID or POSTPAID"),
+        ("MONTHLY_FEE", "NUMBER(12,2)", ""),
+        ("CURRENCY", "VARCHAR", "ISO 4217"),
+        ("DATA_ALLOWANCE_GB", "NUMBER(12,3)", "NULL = unlimited"),
+        ("VOICE_MINUTES", "NUMBER(38,0)", "NULL = unlimited"),
+        ("SMS_ALLOWANCE", "NUMBER(38,0)", "NULL = unlimited"),
+        ("CONTRACT_MONTHS", "NUMBER(38,0)", "0 = no contract"),
+        ("SOURCE_UPDATED_AT", "TIMESTAMP_NTZ", "updated_at of the latest state, UTC"),
+        ("IN_LATEST_CATALOG", "BOOLEAN", "plan is in the newest catalog snapshot"),
+        ("CATALOG_EXTRACT_DATE", "DATE", "extract date of the newest catalog snapshot"),
+        ("SOURCE_FILE", "VARCHAR", "raw file that delivered the latest state"),
+    ),
+    "STG_ACTIVITY": (
+        ("EVENT_ID", "VARCHAR", "unique per event"),
+        ("CUSTOMER_ID", "VARCHAR", ""),
+        ("EVENT_TYPE", "VARCHAR", "DATA, VOICE or SMS"),
+        ("EVENT_TS", "TIMESTAMP_NTZ", "UTC"),
+        ("EVENT_DATE", "DATE", "date of EVENT_TS (UTC)"),
+        ("DURATION_SEC", "NUMBER(38,0)", ""),
+        ("DATA_MB", "NUMBER(18,3)", ""),
+        ("CELL_ID", "VARCHAR", ""),
+        ("ROAMING", "BOOLEAN", ""),
+        ("SOURCE_FILE", "VARCHAR", ""),
+        ("SOURCE_LINE", "NUMBER(38,0)", ""),
+        ("INGEST_DATE", "DATE", ""),
+    ),
+}
+
+DW_TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "DIM_PLAN": (
+        ("PLAN_ID", "VARCHAR", "natural key"),
+        ("PLAN_NAME", "VARCHAR", ""),
+        ("PLAN_TYPE", "VARCHAR", "PREPAID or POSTPAID"),
+        ("MONTHLY_FEE", "NUMBER(12,2)", ""),
+        ("CURRENCY", "VARCHAR", "ISO 4217"),
+        ("DATA_ALLOWANCE_GB", "NUMBER(12,3)", "NULL = unlimited"),
+        ("VOICE_MINUTES", "NUMBER(38,0)", "NULL = unlimited"),
+        ("SMS_ALLOWANCE", "NUMBER(38,0)", "NULL = unlimited"),
+        ("CONTRACT_MONTHS", "NUMBER(38,0)", "0 = no contract"),
+        ("IS_ACTIVE", "BOOLEAN", "in the newest catalog snapshot"),
+        ("IS_INFERRED", "BOOLEAN", "referenced but never delivered; attributes NULL"),
+        ("SOURCE_UPDATED_AT", "TIMESTAMP_NTZ", "updated_at of the latest state, UTC"),
+        ("LOADED_AT", "TIMESTAMP_NTZ", "UTC time of the load that last wrote the row"),
+    ),
+    "DIM_CUSTOMER": (
+        ("CUSTOMER_SK", "NUMBER(38,0)", "surrogate key; -1 = unknown member"),
+        ("CUSTOMER_ID", "VARCHAR", "natural key"),
+        ("FIRST_NAME", "VARCHAR", "type 1"),
+        ("LAST_NAME", "VARCHAR", "type 1"),
+        ("EMAIL", "VARCHAR", "type 2; trimmed, lower-case"),
+        ("PHONE", "VARCHAR", "type 2"),
+        ("ADDRESS_LINE1", "VARCHAR", "type 2"),
+        ("CITY", "VARCHAR", "type 2"),
+        ("STATE", "VARCHAR", "type 2"),
+        ("POSTAL_CODE", "VARCHAR", "type 2"),
+        ("COUNTRY", "VARCHAR", "type 2"),
+        ("DATE_OF_BIRTH", "DATE", "type 1"),
+        ("PLAN_ID", "VARCHAR", "type 2"),
+        ("STATUS", "VARCHAR", "type 2"),
+        ("SIGNUP_DATE", "DATE", ""),
+        ("EFFECTIVE_FROM", "TIMESTAMP_NTZ", "inclusive, UTC business time"),
+        ("EFFECTIVE_TO", "TIMESTAMP_NTZ", "exclusive; 9999-12-31 for the current version"),
+        ("IS_CURRENT", "BOOLEAN", ""),
+        ("LOADED_AT", "TIMESTAMP_NTZ", "UTC time of the load that last wrote the row"),
+    ),
+    "FACT_ACTIVITY": (
+        ("EVENT_ID", "VARCHAR", "one row per event"),
+        ("CUSTOMER_SK", "NUMBER(38,0)", "version containing EVENT_TS; -1 when none"),
+        ("CUSTOMER_ID", "VARCHAR", ""),
+        ("PLAN_ID", "VARCHAR", "plan of that version; NULL when CUSTOMER_SK = -1"),
+        ("EVENT_TYPE", "VARCHAR", "DATA, VOICE or SMS"),
+        ("EVENT_TS", "TIMESTAMP_NTZ", "UTC"),
+        ("EVENT_DATE", "DATE", ""),
+        ("DURATION_SEC", "NUMBER(38,0)", ""),
+        ("DATA_MB", "NUMBER(18,3)", ""),
+        ("CELL_ID", "VARCHAR", ""),
+        ("ROAMING", "BOOLEAN", ""),
+        ("LOADED_AT", "TIMESTAMP_NTZ", "UTC time of the load that last wrote the row"),
+    ),
+}
+
+TRACKED_CUSTOMER_COLUMNS = (
+    "PLAN_ID", "STATUS", "EMAIL", "PHONE",
+    "ADDRESS_LINE1", "CITY", "STATE", "POSTAL_CODE", "COUNTRY",
+)
+TYPE1_CUSTOMER_COLUMNS = ("FIRST_NAME", "LAST_NAME", "DATE_OF_BIRTH")
+
+
+def column_names(table: str) -> tuple[str, ...]:
+    spec = STAGING_TABLES.get(table) or DW_TABLES.get(table)
+    if spec is None:
+        raise KeyError(f"no table {table!r} in the contract")
+    return tuple(c[0] for c in spec)
