@@ -329,8 +329,59 @@ TRACKED_CUSTOMER_COLUMNS = (
 TYPE1_CUSTOMER_COLUMNS = ("FIRST_NAME", "LAST_NAME", "DATE_OF_BIRTH")
 
 
+# Warehouse-internal tables (schema DW) that the procedures need beside section 4's tables;
+# the DDL creates them from here like DW_TABLES.
+INTERNAL_TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    # Every customer record ever received (one row per SOURCE_FILE + SOURCE_LINE): SCD2
+    # history is rebuilt from these, so it depends only on the set of records received.
+    "CUSTOMER_STATE_HISTORY": (
+        ("CUSTOMER_ID", "VARCHAR", "natural key"),
+        ("FIRST_NAME", "VARCHAR", ""),
+        ("LAST_NAME", "VARCHAR", ""),
+        ("EMAIL", "VARCHAR", "trimmed, lower-case"),
+        ("PHONE", "VARCHAR", ""),
+        ("ADDRESS_LINE1", "VARCHAR", ""),
+        ("CITY", "VARCHAR", ""),
+        ("STATE", "VARCHAR", ""),
+        ("POSTAL_CODE", "VARCHAR", ""),
+        ("COUNTRY", "VARCHAR", ""),
+        ("DATE_OF_BIRTH", "DATE", ""),
+        ("PLAN_ID", "VARCHAR", ""),
+        ("STATUS", "VARCHAR", "upper-case"),
+        ("SIGNUP_DATE", "DATE", ""),
+        ("UPDATED_AT", "TIMESTAMP_NTZ", "business time of this state, UTC"),
+        ("EXTRACT_DATE", "DATE", "delivery order, 1st key"),
+        ("SOURCE_FILE", "VARCHAR", "delivery order, 2nd key; with SOURCE_LINE identifies the record"),
+        ("SOURCE_LINE", "NUMBER(38,0)", "delivery order, 3rd key"),
+        ("LOADED_AT", "TIMESTAMP_NTZ", "UTC time of the load that received the record"),
+    ),
+    # One audit row per pipeline run and step (SP_RUN_CUSTOMER360_PIPELINE).
+    "PIPELINE_RUN_LOG": (
+        ("RUN_ID", "VARCHAR", "one id per pipeline run"),
+        ("RUN_DATE", "VARCHAR", "RUN_DATE argument of the run"),
+        ("STEP", "VARCHAR", "procedure name, or PIPELINE for the whole run"),
+        ("STATUS", "VARCHAR", "SUCCEEDED or FAILED"),
+        ("STAGING_RUN_ID", "VARCHAR", "run_id of the staging manifest loaded"),
+        ("ROWS_IN", "NUMBER(38,0)", "rows read from staging by the step"),
+        ("ROWS_INSERTED", "NUMBER(38,0)", ""),
+        ("ROWS_UPDATED", "NUMBER(38,0)", ""),
+        ("ROWS_DELETED", "NUMBER(38,0)", "retired SCD2 versions"),
+        ("ROWS_REKEYED", "NUMBER(38,0)", "facts moved to another customer version"),
+        ("ERROR", "VARCHAR", "error message when FAILED"),
+        ("STARTED_AT", "TIMESTAMP_NTZ", "UTC"),
+        ("FINISHED_AT", "TIMESTAMP_NTZ", "UTC"),
+        ("SECONDS", "FLOAT", "wall time of the step"),
+    ),
+}
+
+# Snowflake objects the staging load reads through (created by the DDL in STAGING_SCHEMA):
+# the external stage over the lake's staging/ zone, and a JSON file format for its manifest.
+STAGING_STAGE = "STAGING_STAGE"
+MANIFEST_FILE_FORMAT = "MANIFEST_JSON_FORMAT"
+
+
 def column_names(table: str) -> tuple[str, ...]:
-    spec = STAGING_TABLES.get(table) or DW_TABLES.get(table)
+    spec = STAGING_TABLES.get(table) or DW_TABLES.get(table) or INTERNAL_TABLES.get(table)
     if spec is None:
         raise KeyError(f"no table {table!r} in the contract")
     return tuple(c[0] for c in spec)
