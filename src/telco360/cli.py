@@ -7,6 +7,7 @@ import sys
 
 # Each module defines register(subparsers); the parser it adds sets `func(args) -> int`.
 COMMAND_MODULES = (
+    "telco360.commands.validate",
 )
 
 

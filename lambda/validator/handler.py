@@ -1,0 +1,36 @@
+"""Lambda entry point of the ingestion validator: S3 ObjectCreated event in -> each raw
+object validated and moved to archive/ or rejected/ (+ SNS alert) -> summary out.
+
+Environment: ALERT_TOPIC_ARN (required), LAKE_PREFIX (optional, e.g. "lake/" when the lake
+is not at the bucket root). The S3 event is parsed with the standard library: its shape is
+small and stable, so aws-lambda-powertools would add a dependency for a dozen lines.
+"""
+from __future__ import annotations
+
+import os
+
+import boto3
+
+from telco360.validation import settle_each, summarize
+from telco360.validation_s3 import S3RawStore, raw_object_events
+
+
+def handler(event, context):
+    topic_arn = os.environ.get("ALERT_TOPIC_ARN")
+    if not topic_arn:
+        raise RuntimeError("ALERT_TOPIC_ARN is not set: give the validator Lambda the alert topic")
+    lake_prefix = os.environ.get("LAKE_PREFIX", "")
+    objects, skipped = raw_object_events(event, lake_prefix)
+    s3, sns = boto3.client("s3"), boto3.client("sns")
+    outcomes = []
+    for bucket in sorted({o.bucket for o in objects}):
+        in_bucket = [o for o in objects if o.bucket == bucket]
+        dates = {o.key: o.ingest_date for o in in_bucket}
+        store = S3RawStore(s3, bucket, lake_prefix, sns, topic_arn)
+        outcomes += settle_each(store, [o.key for o in in_bucket], dates.__getitem__)
+    summary = summarize(outcomes, skipped=skipped)
+    if summary["errors"]:
+        # Raising makes Lambda retry the event; moves are idempotent, so settled files are no-ops.
+        raise RuntimeError(f"validator failed on {len(summary['errors'])} object(s): "
+                           + "; ".join(e["detail"] for e in summary["errors"]))
+    return summary

@@ -1,0 +1,51 @@
+"""`c360 validate --lake DIR [--ingest-date YYYY-MM-DD] [--json]`: route every file under
+DIR/raw/ to archive/ or rejected/, as the Lambda does in S3."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "validate", help="validate raw/ files of a local lake and move them to archive/ or rejected/",
+        description="Rejected files are a normal outcome (exit 0); exit 1 when a file could "
+                    "not be moved, 2 on bad arguments.",
+    )
+    parser.add_argument("--lake", required=True, type=Path, help="local lake folder (holds raw/)")
+    parser.add_argument("--ingest-date", type=_iso_date, default=None,
+                        help="ingest date for archive/rejected keys (default: today, UTC)")
+    parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(func=run)
+
+
+def _iso_date(text: str) -> str:
+    try:
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from telco360.validation import validate_lake
+
+    if not args.lake.is_dir():
+        print(f"c360 validate: lake folder {args.lake} does not exist; create it or run "
+              "`c360 generate --lake DIR` first", file=sys.stderr)
+        return 2
+    summary = validate_lake(args.lake, args.ingest_date)
+    if args.json:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+    else:
+        counts = summary["counts"]
+        print(f"{summary['files']} raw file(s), ingest date {summary['ingest_date']}: "
+              f"{counts['archived']} archived, {counts['rejected']} rejected, "
+              f"{counts['error']} failed")
+        for item in summary["rejected"]:
+            print(f"  rejected: {item['key']}: {item['reason']}: {item['detail']}")
+        for item in summary["errors"]:
+            print(f"  FAILED: {item['key']}: {item['detail']}")
+    return 1 if summary["errors"] else 0

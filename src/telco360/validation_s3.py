@@ -1,0 +1,149 @@
+"""The S3 side of the validator: the `RawStore` adapter over one bucket and the parsing of
+S3 `ObjectCreated` event records. Imports boto3 (present in every Lambda Python runtime),
+so the local lake path never imports this module.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import urllib.parse
+from dataclasses import dataclass
+from typing import BinaryIO, Optional
+
+from botocore.exceptions import ClientError
+
+from telco360 import contract
+from telco360.validation import Routing
+
+SOURCE_ETAG_METADATA = "c360-source-etag"
+METADATA_VALUE_LIMIT = 512  # S3 allows 2 KB of user metadata in all; keep room for the rest
+
+
+@dataclass(frozen=True)
+class RawObjectEvent:
+    bucket: str
+    key: str  # decoded, relative to the lake prefix
+    ingest_date: str  # UTC date of the event: a redelivered event lands on the same key
+
+
+def raw_object_events(event: dict, lake_prefix: str = "") -> tuple[list[RawObjectEvent], list[dict]]:
+    """(raw objects to settle, skipped records with why) from an S3 notification event.
+
+    Keys arrive URL-encoded with '+' for spaces; only `ObjectCreated:*` records for keys
+    under `<lake_prefix>raw/` are settled.
+    """
+    settle, skipped = [], []
+    for record in event.get("Records") or []:
+        if not str(record.get("eventName", "")).startswith("ObjectCreated:"):
+            skipped.append({"record": record.get("eventName"), "why": "not an ObjectCreated event"})
+            continue
+        s3 = record["s3"]
+        full_key = urllib.parse.unquote_plus(s3["object"]["key"])
+        if not full_key.startswith(f"{lake_prefix}{contract.RAW}/"):
+            skipped.append({"key": full_key, "why": f"not under {lake_prefix}{contract.RAW}/"})
+            continue
+        settle.append(RawObjectEvent(
+            bucket=s3["bucket"]["name"],
+            key=full_key[len(lake_prefix):],
+            ingest_date=_event_date(record.get("eventTime")),
+        ))
+    return settle, skipped
+
+
+def _event_date(event_time: Optional[str]) -> str:
+    if not event_time:
+        return dt.datetime.now(dt.timezone.utc).date().isoformat()
+    parsed = dt.datetime.fromisoformat(event_time.replace("Z", "+00:00"))
+    return parsed.astimezone(dt.timezone.utc).date().isoformat()
+
+
+class S3RawStore:
+    """`RawStore` over s3://bucket/<lake_prefix>; keys given to it are lake-relative."""
+
+    def __init__(self, s3_client, bucket: str, lake_prefix: str = "", sns_client=None,
+                 alert_topic_arn: Optional[str] = None):
+        self.s3 = s3_client
+        self.bucket = bucket
+        self.prefix = lake_prefix
+        self.sns = sns_client
+        self.alert_topic_arn = alert_topic_arn
+        self._etags: dict[str, str] = {}  # raw key -> ETag validated (copy only those bytes)
+
+    def _head(self, key: str) -> Optional[dict]:
+        try:
+            return self.s3.head_object(Bucket=self.bucket, Key=self.prefix + key)
+        except ClientError as err:
+            if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+
+    def describe(self, key: str) -> Optional[int]:
+        head = self._head(key)
+        if head is None:
+            return None
+        if key.startswith(f"{contract.RAW}/"):
+            self._etags[key] = head["ETag"]
+        return head["ContentLength"]
+
+    def open(self, key: str) -> BinaryIO:
+        response = self.s3.get_object(Bucket=self.bucket, Key=self.prefix + key,
+                                      IfMatch=self._etags[key])
+        return response["Body"]
+
+    def same_content(self, raw_key: str, other_key: str) -> bool:
+        raw, other = self._head(raw_key), self._head(other_key)
+        if raw is None or other is None or raw["ContentLength"] != other["ContentLength"]:
+            return False
+        return other.get("Metadata", {}).get(SOURCE_ETAG_METADATA) == raw["ETag"].strip('"')
+
+    def content_token(self, key: str) -> str:
+        return "".join(c for c in self._etags[key] if c.isalnum())[:12]
+
+    def copy_verified(self, raw_key: str, destination: str, routing: Routing) -> None:
+        etag = self._etags[raw_key]
+        metadata = {SOURCE_ETAG_METADATA: etag.strip('"'),
+                    "c360-source-key": urllib.parse.quote(raw_key)}
+        if not routing.verdict.accepted:
+            metadata["c360-reason"] = routing.verdict.reason
+            metadata["c360-detail"] = _ascii(routing.verdict.detail)
+        # s3.copy is a single CopyObject below 8 MB and a multipart copy above (objects
+        # over 5 GB cannot be copied in one request); IfMatch pins the validated bytes.
+        self.s3.copy(
+            CopySource={"Bucket": self.bucket, "Key": self.prefix + raw_key},
+            Bucket=self.bucket,
+            Key=self.prefix + destination,
+            ExtraArgs={"CopySourceIfMatch": etag, "Metadata": metadata,
+                       "MetadataDirective": "REPLACE"},
+        )
+        source, copy = self._head(raw_key), self._head(destination)
+        multipart = copy is not None and "-" in copy["ETag"]
+        if (copy is None or copy["ContentLength"] != source["ContentLength"]
+                or (not multipart and copy["ETag"] != source["ETag"])):
+            raise OSError(
+                f"copy of s3://{self.bucket}/{self.prefix}{raw_key} to {destination} does not "
+                "match the source (size or ETag); raw object kept, retry the event"
+            )
+
+    def write_json(self, key: str, payload: dict) -> None:
+        self.s3.put_object(
+            Bucket=self.bucket, Key=self.prefix + key,
+            Body=json.dumps(payload, indent=2, ensure_ascii=False).encode("utf-8"),
+            ContentType="application/json",
+        )
+
+    def delete(self, key: str) -> None:
+        self.s3.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+
+    def publish_alert(self, message: dict) -> None:
+        payload = {**message, "bucket": self.bucket, "key": self.prefix + message["key"],
+                   "destination": self.prefix + message["destination"]}
+        self.sns.publish(
+            TopicArn=self.alert_topic_arn,
+            Subject=_ascii(f"c360 rejected {message['dataset']} file: {message['reason']}")[:99],
+            Message=json.dumps(payload, ensure_ascii=False),
+        )
+
+
+def _ascii(text: str) -> str:
+    """S3 metadata and SNS subjects take ASCII only."""
+    return text.encode("ascii", "backslashreplace").decode("ascii")[:METADATA_VALUE_LIMIT]
