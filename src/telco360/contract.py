@@ -56,6 +56,7 @@ class Field:
     required_when: Optional[tuple[str, str]] = None  # (other field, upper-cased value)
     default: object = None
     column: Optional[str] = None  # snake_case name in clean/ (defaults to name)
+    lower_case: bool = False  # stored lower-cased after trimming (e.g. email)
 
     @property
     def clean_name(self) -> str:
@@ -99,7 +100,7 @@ CUSTOMERS_DATASET = Dataset(
         Field("customerId", STRING, required=True, pattern=CUSTOMER_ID_PATTERN, column="customer_id"),
         Field("firstName", STRING, required=True, column="first_name"),
         Field("lastName", STRING, required=True, column="last_name"),
-        Field("email", STRING),
+        Field("email", STRING, lower_case=True),
         Field("phone", STRING, pattern=E164_PATTERN),
         Field("address", OBJECT, members=ADDRESS_MEMBERS),
         Field("dateOfBirth", DATE, column="date_of_birth"),
@@ -210,6 +211,38 @@ REJECTION_REASONS = {
 # ---------------------------------------------------------------------------------------
 # Lineage columns that Job A adds to every clean row and Job B carries into staging.
 LINEAGE_COLUMNS = ("source_file", "source_line", "extract_date", "ingest_date")
+
+# Clean-zone columns of the flattened customers `address` object: (member, clean column).
+ADDRESS_CLEAN_COLUMNS = (
+    ("line1", "address_line1"),
+    ("city", "city"),
+    ("state", "state"),
+    ("postalCode", "postal_code"),
+    ("country", "country"),
+)
+
+# The staging table Job B builds from each dataset's clean rows.
+STAGING_TABLE_OF_DATASET = {
+    CUSTOMERS: "STG_CUSTOMERS",
+    PLANS: "STG_PLANS",
+    ACTIVITY_LOGS: "STG_ACTIVITY",
+}
+
+# Record-level quarantine reasons (Glue Job A). A quarantined record carries `<code>` or
+# `<code>:<source field>` for each rule it broke; the first one is its primary reason.
+RECORD_QUARANTINE_REASONS = {
+    "malformed_json": "NDJSON line is not a well-formed JSON object",
+    "bad_field_count": "CSV row's field count differs from the header's",
+    "missing_required": "required field is missing, null or blank",
+    "missing_for_type": "field required for this event type is missing",
+    "bad_pattern": "value does not match the field's pattern",
+    "bad_domain": "value is not one of the field's accepted values",
+    "bad_timestamp": "not an ISO-8601 timestamp",
+    "missing_offset": "timestamp lacks the required Z or UTC offset",
+    "bad_date": "not a YYYY-MM-DD calendar date",
+    "bad_type": "value does not fit the field's type (number, boolean, object)",
+    "negative": "number below its minimum of 0",
+}
 
 # ---------------------------------------------------------------------------------------
 # Warehouse tables: (column, Snowflake type, comment). STAGING is Job B's output contract
