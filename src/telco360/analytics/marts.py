@@ -1,0 +1,430 @@
+"""Analyst marts and views as pure Snowpark transforms: DW DataFrames in, a DataFrame out.
+
+Point in time everywhere: a fact already carries the customer version (and plan) in force at
+its EVENT_TS, so usage is attributed through FACT_ACTIVITY.PLAN_ID, never through the
+customer's current plan. Day, month and as-of spines are small frames built in Python and
+cross-joined to the versions, then filtered on the version interval: the Snowflake plan is a
+plain range filter, and the local emulator avoids both expression joins and windows (see
+EMULATORS.md for their cost there).
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+from snowflake.snowpark import Column, DataFrame
+from snowflake.snowpark import functions as F
+from snowflake.snowpark import types as T
+
+from telco360 import contract
+from telco360.analytics.tables import conform
+
+MART_COLUMNS = contract.ANALYTICS_TABLES
+VIEW_COLUMNS = contract.ANALYTICS_VIEWS
+USAGE_WINDOW_DAYS = 30
+RECENT_WINDOW_DAYS = 7
+PLAN_CHANGE_WINDOW_DAYS = 90
+
+_TS = T.TimestampType(T.TimestampTimeZone.NTZ)
+
+
+def customer_versions(dim_customer: DataFrame) -> DataFrame:
+    """Real versions only: the unknown member (-1) is not a customer."""
+    return dim_customer.filter(F.col("CUSTOMER_SK") != F.lit(contract.UNKNOWN_CUSTOMER_SK))
+
+
+def version_transitions(dim_customer: DataFrame) -> DataFrame:
+    """Each version beside the one before it (matched on EFFECTIVE_TO = EFFECTIVE_FROM, which
+    invariant 1 makes exact), flagged with the business events it starts."""
+    versions = customer_versions(dim_customer)
+    current = versions.select("CUSTOMER_ID", "EFFECTIVE_FROM", "PLAN_ID", "STATUS")
+    previous = versions.select(
+        F.col("CUSTOMER_ID"),
+        F.col("EFFECTIVE_TO").alias("EFFECTIVE_FROM"),
+        F.col("PLAN_ID").alias("PREV_PLAN_ID"),
+        F.col("STATUS").alias("PREV_STATUS"),
+    )
+    paired = current.join(previous, on=["CUSTOMER_ID", "EFFECTIVE_FROM"], how="left")
+    return paired.select(
+        "CUSTOMER_ID",
+        "EFFECTIVE_FROM",
+        "PLAN_ID",
+        "STATUS",
+        "PREV_PLAN_ID",
+        "PREV_STATUS",
+        (F.col("PREV_PLAN_ID").is_not_null() & (F.col("PREV_PLAN_ID") != F.col("PLAN_ID"))).alias("IS_PLAN_CHANGE"),
+        _entered("CHURNED").alias("IS_CHURN"),
+        _entered("SUSPENDED").alias("IS_SUSPENSION"),
+    )
+
+
+def _flag(condition: Column) -> Column:
+    """1 where `condition` holds, else 0. Conditional sums are written as value * flag: the
+    local emulator's IFF misaligns rows after a filter and its CASE with a non-numeric or
+    mixed-type branch turns into VARIANT; a 0/1 factor behaves the same in both places."""
+    return F.when(condition, F.lit(1)).otherwise(F.lit(0))
+
+
+def _entered(status: str) -> Column:
+    """The version has `status` and the one before it (if any) did not."""
+    previous = F.col("PREV_STATUS")
+    return (F.col("STATUS") == F.lit(status)) & (previous.is_null() | (previous != F.lit(status)))
+
+
+def _plan_attributes(dim_plan: DataFrame) -> DataFrame:
+    return dim_plan.select(
+        "PLAN_ID", "PLAN_NAME", "PLAN_TYPE", "MONTHLY_FEE", "CURRENCY",
+        "DATA_ALLOWANCE_GB", "VOICE_MINUTES", "SMS_ALLOWANCE", "CONTRACT_MONTHS",
+    )
+
+
+def _usage_sums(window_start: Column | None = None, suffix: str = "") -> list[Column]:
+    """Events, data MB, voice seconds and SMS, optionally only for EVENT_DATE >= window_start."""
+    in_window = F.lit(1) if window_start is None else _flag(F.col("EVENT_DATE") >= window_start)
+    kind = F.col("EVENT_TYPE")
+    return [
+        F.sum(in_window).alias(f"EVENTS{suffix}"),
+        F.sum(F.coalesce(F.col("DATA_MB"), F.lit(0)) * _flag(kind == F.lit("DATA")) * in_window).alias(f"DATA_MB{suffix}"),
+        F.sum(F.coalesce(F.col("DURATION_SEC"), F.lit(0)) * _flag(kind == F.lit("VOICE")) * in_window).alias(
+            f"VOICE_SECONDS{suffix}"
+        ),
+        F.sum(_flag(kind == F.lit("SMS")) * in_window).alias(f"SMS{suffix}"),
+    ]
+
+
+def _start_of_next_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
+
+
+# ---------------------------------------------------------------------------------------
+# V_ACTIVITY_ENRICHED
+
+
+def activity_enriched(fact: DataFrame, dim_customer: DataFrame, dim_plan: DataFrame) -> DataFrame:
+    """Each fact with the customer version and plan attributes in force at EVENT_TS."""
+    version = customer_versions(dim_customer).select(
+        "CUSTOMER_SK",
+        F.col("EFFECTIVE_FROM").alias("VERSION_EFFECTIVE_FROM"),
+        F.col("EFFECTIVE_TO").alias("VERSION_EFFECTIVE_TO"),
+        F.col("STATUS").alias("CUSTOMER_STATUS"),
+        "CITY",
+        "STATE",
+        "COUNTRY",
+    )
+    facts = fact.select(
+        "EVENT_ID", "EVENT_TS", "EVENT_DATE", "EVENT_TYPE", "DURATION_SEC", "DATA_MB",
+        "CELL_ID", "ROAMING", "CUSTOMER_ID", "CUSTOMER_SK", "PLAN_ID",
+    )
+    enriched = facts.join(version, on="CUSTOMER_SK", how="left").join(
+        _plan_attributes(dim_plan), on="PLAN_ID", how="left"
+    )
+    return conform(enriched, VIEW_COLUMNS["V_ACTIVITY_ENRICHED"])
+
+
+# ---------------------------------------------------------------------------------------
+# MART_PLAN_USAGE_DAILY
+
+
+def plan_usage_daily(
+    fact: DataFrame, dim_customer: DataFrame, dim_plan: DataFrame, refreshed_at: dt.datetime
+) -> DataFrame:
+    """Per UTC day (every day from the first to the last event) and plan: customers ACTIVE on
+    the plan at the end of the day, usage attributed to the plan in force at each event, and a
+    revenue proxy (active customers x monthly fee / days in the month)."""
+    session = fact.session
+    first_day, last_day = fact.agg(F.min("EVENT_DATE"), F.max("EVENT_DATE")).collect()[0]
+    days = session.create_dataframe(
+        [
+            (day, _start_of_next_day(day), calendar.monthrange(day.year, day.month)[1])
+            for day in _days(first_day, last_day)
+        ],
+        T.StructType([
+            T.StructField("ACTIVITY_DATE", T.DateType()),
+            T.StructField("DAY_END", _TS),
+            T.StructField("DAYS_IN_MONTH", T.LongType()),
+        ]),
+    )
+    # The version in force at the last instant of the day: [FROM, TO) contains DAY_END - epsilon.
+    active = (
+        customer_versions(dim_customer)
+        .filter(F.col("STATUS") == F.lit("ACTIVE"))
+        .select("CUSTOMER_ID", "PLAN_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO")
+        .cross_join(days.select("ACTIVITY_DATE", "DAY_END"))
+        .filter((F.col("EFFECTIVE_FROM") < F.col("DAY_END")) & (F.col("EFFECTIVE_TO") >= F.col("DAY_END")))
+        .group_by("ACTIVITY_DATE", "PLAN_ID")
+        .agg(F.count_distinct("CUSTOMER_ID").alias("ACTIVE_CUSTOMERS"))
+    )
+    usage = (
+        fact.with_column("ACTIVITY_DATE", F.col("EVENT_DATE"))
+        .group_by("ACTIVITY_DATE", "PLAN_ID")
+        .agg(F.count_distinct("CUSTOMER_ID").alias("USING_CUSTOMERS"), *_usage_sums())
+    )
+    metrics = ("ACTIVE_CUSTOMERS", "USING_CUSTOMERS", "EVENTS", "DATA_MB", "VOICE_SECONDS", "SMS")
+    combined = (
+        _with_zeros(active, metrics)
+        .union_all_by_name(_with_zeros(usage, metrics))
+        .group_by("ACTIVITY_DATE", "PLAN_ID")
+        .agg(*[F.sum(m).alias(m) for m in metrics])
+        .join(days.select("ACTIVITY_DATE", "DAYS_IN_MONTH"), on="ACTIVITY_DATE", how="left")
+        .join(dim_plan.select("PLAN_ID", "PLAN_NAME", "PLAN_TYPE", "MONTHLY_FEE", "CURRENCY"), on="PLAN_ID", how="left")
+    )
+    mart = combined.select(
+        "ACTIVITY_DATE",
+        "PLAN_ID",
+        "PLAN_NAME",
+        "PLAN_TYPE",
+        "ACTIVE_CUSTOMERS",
+        "USING_CUSTOMERS",
+        "EVENTS",
+        "DATA_MB",
+        (F.col("VOICE_SECONDS") / F.lit(60)).alias("VOICE_MINUTES"),
+        F.col("SMS").alias("SMS_COUNT"),
+        (
+            F.col("ACTIVE_CUSTOMERS") * F.coalesce(F.col("MONTHLY_FEE"), F.lit(0)) / F.col("DAYS_IN_MONTH")
+        ).alias("REVENUE_PROXY"),
+        "CURRENCY",
+        F.lit(refreshed_at).cast(_TS).alias("REFRESHED_AT"),
+    )
+    return conform(mart, MART_COLUMNS["MART_PLAN_USAGE_DAILY"])
+
+
+def _days(first: dt.date | None, last: dt.date | None) -> list[dt.date]:
+    if first is None or last is None:
+        return []
+    return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _with_zeros(frame: DataFrame, metrics: tuple[str, ...]) -> DataFrame:
+    """Add each missing metric as 0 so two partial aggregates can be unioned and summed."""
+    for metric in metrics:
+        if metric not in frame.columns:
+            frame = frame.with_column(metric, F.lit(0))
+    return frame
+
+
+# ---------------------------------------------------------------------------------------
+# MART_CUSTOMER_360
+
+
+def customer_360(
+    fact: DataFrame, dim_customer: DataFrame, dim_plan: DataFrame, as_of: dt.date, refreshed_at: dt.datetime
+) -> DataFrame:
+    """One row per customer: current attributes and plan, tenure, plan changes, last activity,
+    usage over the 30 days ending `as_of`, and whether (and since when) they have churned."""
+    versions = customer_versions(dim_customer)
+    current = versions.filter(F.col("IS_CURRENT")).select(
+        "CUSTOMER_ID", "CUSTOMER_SK", "FIRST_NAME", "LAST_NAME", "EMAIL", "PHONE", "CITY", "STATE",
+        "COUNTRY", "STATUS", "PLAN_ID", "SIGNUP_DATE",
+    )
+    transitions = version_transitions(dim_customer)
+    history = transitions.group_by("CUSTOMER_ID").agg(
+        F.count(F.lit(1)).alias("VERSION_COUNT"),
+        F.sum(_flag(F.col("IS_PLAN_CHANGE"))).alias("PLAN_CHANGES"),
+    )
+    # The start of the current churn: the latest entry into CHURNED of a customer now churned.
+    churn_dates = (
+        current.filter(F.col("STATUS") == F.lit("CHURNED"))
+        .select("CUSTOMER_ID")
+        .join(transitions.filter(F.col("IS_CHURN")).select("CUSTOMER_ID", "EFFECTIVE_FROM"), on="CUSTOMER_ID")
+        .group_by("CUSTOMER_ID")
+        .agg(F.max("EFFECTIVE_FROM").alias("CHURNED_AT"))
+        .select("CUSTOMER_ID", F.to_date(F.col("CHURNED_AT")).alias("CHURN_DATE"))
+    )
+    window_start = as_of - dt.timedelta(days=USAGE_WINDOW_DAYS - 1)
+    activity = (
+        fact.filter(F.col("EVENT_TS") < F.lit(_start_of_next_day(as_of)))
+        .group_by("CUSTOMER_ID")
+        .agg(F.max("EVENT_TS").alias("LAST_ACTIVITY_TS"), *_usage_sums(F.lit(window_start), "_30D"))
+    )
+    joined = (
+        current.join(history, on="CUSTOMER_ID", how="left")
+        .join(activity, on="CUSTOMER_ID", how="left")
+        .join(churn_dates, on="CUSTOMER_ID", how="left")
+        .join(dim_plan.select("PLAN_ID", "PLAN_NAME", "PLAN_TYPE", "MONTHLY_FEE"), on="PLAN_ID", how="left")
+    )
+    mart = joined.select(
+        "CUSTOMER_ID", "CUSTOMER_SK", "FIRST_NAME", "LAST_NAME", "EMAIL", "PHONE", "CITY", "STATE", "COUNTRY",
+        "STATUS", "PLAN_ID", "PLAN_NAME", "PLAN_TYPE", "MONTHLY_FEE", "SIGNUP_DATE",
+        F.datediff("day", F.col("SIGNUP_DATE"), F.coalesce(F.col("CHURN_DATE"), F.lit(as_of))).alias("TENURE_DAYS"),
+        "VERSION_COUNT",
+        "PLAN_CHANGES",
+        "LAST_ACTIVITY_TS",
+        F.coalesce(F.col("EVENTS_30D"), F.lit(0)).alias("EVENTS_30D"),
+        F.coalesce(F.col("DATA_MB_30D"), F.lit(0)).alias("DATA_MB_30D"),
+        (F.coalesce(F.col("VOICE_SECONDS_30D"), F.lit(0)) / F.lit(60)).alias("VOICE_MINUTES_30D"),
+        F.coalesce(F.col("SMS_30D"), F.lit(0)).alias("SMS_30D"),
+        (F.col("STATUS") == F.lit("CHURNED")).alias("IS_CHURNED"),
+        "CHURN_DATE",
+        F.lit(as_of).alias("AS_OF_DATE"),
+        F.lit(refreshed_at).cast(_TS).alias("REFRESHED_AT"),
+    )
+    return conform(mart, MART_COLUMNS["MART_CUSTOMER_360"])
+
+
+# ---------------------------------------------------------------------------------------
+# MART_CHURN_BY_PLAN
+
+
+def churn_by_plan(
+    fact: DataFrame, dim_customer: DataFrame, dim_plan: DataFrame, as_of: dt.date, refreshed_at: dt.datetime
+) -> DataFrame:
+    """Per month (from the first month with activity or churn up to `as_of`) and plan: churn
+    events attributed to the plan of the version that entered CHURNED (the plan held at churn
+    time), over the customers on that plan, not churned, at 00:00 on the 1st."""
+    session = fact.session
+    churns = (
+        version_transitions(dim_customer)
+        .filter(F.col("IS_CHURN"))
+        .select(F.date_trunc("month", F.to_date(F.col("EFFECTIVE_FROM"))).alias("CHURN_MONTH"), "PLAN_ID", "CUSTOMER_ID")
+    )
+    first_churn = churns.agg(F.min("CHURN_MONTH")).collect()[0][0]
+    first_event = fact.agg(F.min("EVENT_DATE")).collect()[0][0]
+    starts = [d for d in (first_churn, first_event) if d is not None]
+    months = session.create_dataframe(
+        [(month, dt.datetime.combine(month, dt.time())) for month in _months(min(starts) if starts else None, as_of)],
+        T.StructType([T.StructField("CHURN_MONTH", T.DateType()), T.StructField("MONTH_START", _TS)]),
+    )
+    at_start = (
+        customer_versions(dim_customer)
+        .filter(F.col("STATUS") != F.lit("CHURNED"))
+        .select("CUSTOMER_ID", "PLAN_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO")
+        .cross_join(months)
+        .filter((F.col("EFFECTIVE_FROM") <= F.col("MONTH_START")) & (F.col("EFFECTIVE_TO") > F.col("MONTH_START")))
+        .group_by("CHURN_MONTH", "PLAN_ID")
+        .agg(F.count_distinct("CUSTOMER_ID").alias("CUSTOMERS_AT_MONTH_START"))
+    )
+    events = (
+        churns.join(months.select("CHURN_MONTH"), on="CHURN_MONTH")
+        .group_by("CHURN_MONTH", "PLAN_ID")
+        .agg(F.count(F.lit(1)).alias("CHURN_EVENTS"))
+    )
+    metrics = ("CUSTOMERS_AT_MONTH_START", "CHURN_EVENTS")
+    combined = (
+        _with_zeros(at_start, metrics)
+        .union_all_by_name(_with_zeros(events, metrics))
+        .group_by("CHURN_MONTH", "PLAN_ID")
+        .agg(*[F.sum(m).alias(m) for m in metrics])
+        .join(dim_plan.select("PLAN_ID", "PLAN_NAME"), on="PLAN_ID", how="left")
+    )
+    base = F.col("CUSTOMERS_AT_MONTH_START")
+    mart = combined.select(
+        "CHURN_MONTH",
+        "PLAN_ID",
+        "PLAN_NAME",
+        "CUSTOMERS_AT_MONTH_START",
+        "CHURN_EVENTS",
+        F.when(base > F.lit(0), F.col("CHURN_EVENTS") / base).alias("CHURN_RATE"),
+        F.lit(refreshed_at).cast(_TS).alias("REFRESHED_AT"),
+    )
+    return conform(mart, MART_COLUMNS["MART_CHURN_BY_PLAN"])
+
+
+def _months(first: dt.date | None, last: dt.date) -> list[dt.date]:
+    if first is None:
+        return []
+    month, months = first.replace(day=1), []
+    while month <= last:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+# ---------------------------------------------------------------------------------------
+# MART_CUSTOMER_FEATURES
+
+
+def customer_features(
+    fact: DataFrame, dim_customer: DataFrame, as_of_dates: list[dt.date], refreshed_at: dt.datetime
+) -> DataFrame:
+    """Per customer not churned at the end of each as-of date D: churn-model features computed
+    only from business time before D + 1 day (events by EVENT_TS, history by EFFECTIVE_FROM),
+    so nothing that happened after D leaks in."""
+    session = fact.session
+    as_of = session.create_dataframe(
+        [
+            (
+                day,
+                _start_of_next_day(day),
+                day - dt.timedelta(days=RECENT_WINDOW_DAYS - 1),
+                day - dt.timedelta(days=USAGE_WINDOW_DAYS - 1),
+                day - dt.timedelta(days=2 * USAGE_WINDOW_DAYS - 1),
+                _start_of_next_day(day - dt.timedelta(days=PLAN_CHANGE_WINDOW_DAYS)),
+            )
+            for day in as_of_dates
+        ],
+        T.StructType([
+            T.StructField("AS_OF_DATE", T.DateType()),
+            T.StructField("AS_OF_END", _TS),
+            T.StructField("WINDOW_7D_START", T.DateType()),
+            T.StructField("WINDOW_30D_START", T.DateType()),
+            T.StructField("WINDOW_60D_START", T.DateType()),
+            T.StructField("WINDOW_90D_START", _TS),
+        ]),
+    )
+    # The version in force at the last instant of D; its EFFECTIVE_TO only says "still open at D".
+    population = (
+        customer_versions(dim_customer)
+        .select("CUSTOMER_ID", "PLAN_ID", "STATUS", "SIGNUP_DATE", "EFFECTIVE_FROM", "EFFECTIVE_TO")
+        .cross_join(as_of.select("AS_OF_DATE", "AS_OF_END"))
+        .filter(
+            (F.col("EFFECTIVE_FROM") < F.col("AS_OF_END"))
+            & (F.col("EFFECTIVE_TO") >= F.col("AS_OF_END"))
+            & (F.col("STATUS") != F.lit("CHURNED"))
+        )
+        .select("AS_OF_DATE", "CUSTOMER_ID", "PLAN_ID", "STATUS", "SIGNUP_DATE")
+    )
+    since = lambda start: _flag(F.col("EVENT_DATE") >= F.col(start))  # noqa: E731
+    data_mb = F.coalesce(F.col("DATA_MB"), F.lit(0)) * _flag(F.col("EVENT_TYPE") == F.lit("DATA"))
+    voice_seconds = F.coalesce(F.col("DURATION_SEC"), F.lit(0)) * _flag(F.col("EVENT_TYPE") == F.lit("VOICE"))
+    sms = _flag(F.col("EVENT_TYPE") == F.lit("SMS"))
+    usage = (
+        fact.select("CUSTOMER_ID", "EVENT_TS", "EVENT_DATE", "EVENT_TYPE", "DATA_MB", "DURATION_SEC")
+        .cross_join(as_of)
+        .filter(F.col("EVENT_TS") < F.col("AS_OF_END"))
+        .group_by("AS_OF_DATE", "CUSTOMER_ID")
+        .agg(
+            F.sum(since("WINDOW_7D_START")).alias("EVENTS_7D"),
+            F.sum(since("WINDOW_30D_START")).alias("EVENTS_30D"),
+            F.sum(data_mb * since("WINDOW_30D_START")).alias("DATA_MB_30D"),
+            F.sum(data_mb * since("WINDOW_60D_START") * (F.lit(1) - since("WINDOW_30D_START"))).alias("DATA_MB_PREV_30D"),
+            F.sum(voice_seconds * since("WINDOW_30D_START")).alias("VOICE_SECONDS_30D"),
+            F.sum(sms * since("WINDOW_30D_START")).alias("SMS_30D"),
+            F.max("EVENT_DATE").alias("LAST_EVENT_DATE"),
+        )
+    )
+    history = (
+        version_transitions(dim_customer)
+        .cross_join(as_of.select("AS_OF_DATE", "AS_OF_END", "WINDOW_90D_START"))
+        .filter(F.col("EFFECTIVE_FROM") < F.col("AS_OF_END"))
+        .group_by("AS_OF_DATE", "CUSTOMER_ID")
+        .agg(
+            F.sum(_flag(F.col("IS_PLAN_CHANGE"))).alias("PLAN_CHANGES_TOTAL"),
+            F.sum(
+                _flag(F.col("IS_PLAN_CHANGE") & (F.col("EFFECTIVE_FROM") >= F.col("WINDOW_90D_START")))
+            ).alias("PLAN_CHANGES_90D"),
+            F.sum(_flag(F.col("IS_SUSPENSION"))).alias("SUSPENSIONS_TOTAL"),
+        )
+    )
+    keys = ["AS_OF_DATE", "CUSTOMER_ID"]
+    joined = population.join(usage, on=keys, how="left").join(history, on=keys, how="left")
+    zero = lambda name: F.coalesce(F.col(name), F.lit(0))  # noqa: E731
+    mart = joined.select(
+        "AS_OF_DATE",
+        "CUSTOMER_ID",
+        "PLAN_ID",
+        "STATUS",
+        F.datediff("day", F.col("SIGNUP_DATE"), F.col("AS_OF_DATE")).alias("TENURE_DAYS"),
+        zero("EVENTS_7D").alias("EVENTS_7D"),
+        zero("EVENTS_30D").alias("EVENTS_30D"),
+        zero("DATA_MB_30D").alias("DATA_MB_30D"),
+        zero("DATA_MB_PREV_30D").alias("DATA_MB_PREV_30D"),
+        (zero("DATA_MB_30D") - zero("DATA_MB_PREV_30D")).alias("DATA_MB_TREND"),
+        (zero("VOICE_SECONDS_30D") / F.lit(60)).alias("VOICE_MINUTES_30D"),
+        zero("SMS_30D").alias("SMS_30D"),
+        F.datediff("day", F.col("LAST_EVENT_DATE"), F.col("AS_OF_DATE")).alias("DAYS_SINCE_LAST_ACTIVITY"),
+        zero("PLAN_CHANGES_TOTAL").alias("PLAN_CHANGES_TOTAL"),
+        zero("PLAN_CHANGES_90D").alias("PLAN_CHANGES_90D"),
+        zero("SUSPENSIONS_TOTAL").alias("SUSPENSIONS_TOTAL"),
+        F.lit(refreshed_at).cast(_TS).alias("REFRESHED_AT"),
+    )
+    return conform(mart, MART_COLUMNS["MART_CUSTOMER_FEATURES"])
