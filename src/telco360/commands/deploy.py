@@ -1,0 +1,81 @@
+"""`c360 deploy snowflake|aws [--dry-run] [--env k=v ...]`: deploy the two clouds' parts.
+
+Thin: parse arguments, build the plan in `telco360.deploy`, print or run it.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from telco360.deploy.snowflake import DeployError, parse_assignments
+
+
+def register(subparsers) -> None:
+    deploy = subparsers.add_parser("deploy", help="deploy to Snowflake or AWS (see docs/deploy.md)")
+    targets = deploy.add_subparsers(dest="target", required=True, metavar="TARGET")
+
+    snowflake = targets.add_parser("snowflake", help="SQL objects, procedures and the task graph via `snow`")
+    snowflake.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    snowflake.add_argument("--env", action="append", metavar="KEY=VALUE",
+                           help="override an env: value of snowflake.yml, e.g. database=TELCO_DB_DEV")
+    snowflake.add_argument("--var", action="append", metavar="NAME=VALUE",
+                           help="a SQL variable (-D), e.g. staging_url=s3://bucket/staging/")
+    snowflake.add_argument("--connection", help="snow connection name (default: snow's default)")
+    snowflake.add_argument("--account-setup", action="store_true",
+                           help="also run 00_account_setup.sql (admin, once per account)")
+    snowflake.add_argument("--repo", type=Path, default=Path.cwd(), help="repository root (default: current directory)")
+    snowflake.set_defaults(func=run_snowflake)
+
+    aws = targets.add_parser("aws", help="package, upload and deploy aws/template.yaml via boto3")
+    aws.add_argument("--dry-run", action="store_true", help="package and print the plan, deploy nothing")
+    aws.add_argument("--stack-name", default="telco360")
+    aws.add_argument("--lake-bucket", required=True, help="name of the lake bucket the stack creates")
+    aws.add_argument("--artifacts-bucket", required=True, help="existing bucket for code and templates")
+    aws.add_argument("--artifacts-prefix", default="telco360/artifacts")
+    aws.add_argument("--parameter", action="append", metavar="KEY=VALUE",
+                     help="another template parameter, e.g. SnowflakeStorageExternalId=...")
+    aws.add_argument("--out", type=Path, default=Path("build/deploy"), help="where the zips are built")
+    aws.add_argument("--repo", type=Path, default=Path.cwd(), help="repository root (default: current directory)")
+    aws.set_defaults(func=run_aws)
+
+
+def run_snowflake(args) -> int:
+    from telco360.deploy.snowflake import run_plan, snowflake_plan
+
+    try:
+        plan = snowflake_plan(
+            args.repo, parse_assignments(args.env, "--env"), parse_assignments(args.var, "--var"),
+            connection=args.connection, account_setup=args.account_setup,
+            snow="snow" if args.dry_run else snow_executable(),
+        )
+        if args.dry_run:
+            for command in plan:
+                print(f"# {command.purpose}\n{command.display()}")
+            return 0
+        run_plan(plan, args.repo, print)
+    except DeployError as err:
+        print(f"c360 deploy snowflake: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def snow_executable() -> str:
+    """The `snow` installed beside this interpreter (the pinned snowflake-cli), else PATH's."""
+    beside = Path(sys.executable).with_name("snow")
+    return str(beside) if beside.exists() else "snow"
+
+
+def run_aws(args) -> int:
+    from telco360.deploy.aws import AwsDeployment, deploy_aws
+
+    try:
+        deployment = AwsDeployment(
+            stack_name=args.stack_name, lake_bucket=args.lake_bucket,
+            artifacts_bucket=args.artifacts_bucket, artifacts_prefix=args.artifacts_prefix,
+            parameters=parse_assignments(args.parameter, "--parameter"),
+        )
+        deploy_aws(args.repo, deployment, args.out, args.dry_run, print)
+    except DeployError as err:
+        print(f"c360 deploy aws: {err}", file=sys.stderr)
+        return 2
+    return 0

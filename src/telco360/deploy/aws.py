@@ -1,0 +1,232 @@
+"""`c360 deploy aws`: package the code, upload it, deploy aws/template.yaml with boto3.
+
+Artifacts are content-addressed (`<prefix>/<sha256[:16]>/<name>`): a changed file gets a new
+key, so CloudFormation updates the Lambda and Glue jobs, and the previous stack version
+still points at the previous code (rolling back is redeploying an older commit).
+
+The packaged template inlines aws/statemachine/customer360.asl.json as
+`DefinitionString: {"Fn::Sub": [<asl>, {CleanJobName, StagingJobName, AlertTopicArn}]}`
+instead of the committed template's DefinitionS3Location: one self-contained template that
+pins the definition, and the form moto's CloudFormation understands too.
+"""
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+from telco360.deploy.snowflake import DeployError
+
+TEMPLATE = Path("aws/template.yaml")
+STATE_MACHINE_DEFINITION = Path("aws/statemachine/customer360.asl.json")
+VALIDATOR_HANDLER = Path("lambda/validator/handler.py")
+GLUE_SCRIPTS = {"CleanJobScriptKey": Path("glue/clean_job.py"), "StagingJobScriptKey": Path("glue/staging_job.py")}
+PACKAGE_DIR = Path("src/telco360")
+# The validator is stdlib + orjson: only these modules go into the Lambda zip.
+VALIDATOR_MODULES = ("__init__.py", "contract.py", "lake.py", "logs.py", "validation.py", "validation_s3.py")
+# Glue gets the package without its Snowpark and deploy-time parts.
+GLUE_EXCLUDED = ("warehouse", "analytics", "deploy", "commands", "cli.py")
+VALIDATOR_VENDORED = ("orjson",)
+TEMPLATE_BODY_LIMIT = 51_200  # bytes; larger templates must be passed by S3 URL
+
+
+@dataclass(frozen=True)
+class Artifact:
+    parameter: str  # template parameter that receives the key
+    path: Path  # local file to upload
+
+    def key(self, prefix: str) -> str:
+        digest = hashlib.sha256(self.path.read_bytes()).hexdigest()[:16]
+        return f"{prefix.strip('/')}/{digest}/{self.path.name}"
+
+
+def load_template(repo_root: Path) -> dict:
+    """aws/template.yaml as JSON-able data (short-form intrinsics expanded by cfn-lint's loader)."""
+    from cfnlint.decode import cfn_yaml
+
+    return json.loads(json.dumps(cfn_yaml.load(str(repo_root / TEMPLATE))))
+
+
+def validator_runtime(template: dict) -> str:
+    return template["Resources"]["ValidatorFunction"]["Properties"]["Runtime"]
+
+
+def package_template(template: dict, state_machine_definition: str) -> dict:
+    """The deployable template: the state machine definition inlined with Fn::Sub."""
+    packaged = copy.deepcopy(template)
+    machine = packaged["Resources"]["DailyStateMachine"]["Properties"]
+    substitutions = machine.pop("DefinitionSubstitutions")
+    machine.pop("DefinitionS3Location")
+    machine["DefinitionString"] = {"Fn::Sub": [state_machine_definition, substitutions]}
+    packaged["Parameters"].pop("StateMachineDefinitionKey")
+    return packaged
+
+
+def zip_files(destination: Path, members: dict[str, Path]) -> Path:
+    """Deterministic zip (fixed timestamps, sorted), so its hash changes only with content."""
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(destination, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(members):
+            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+            info.external_attr = 0o644 << 16
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, members[name].read_bytes())
+    return destination
+
+
+def vendor_command(target: Path, runtime: str) -> list[str]:
+    """pip command that installs the validator's third-party packages for Lambda's Linux."""
+    version = runtime.removeprefix("python")
+    return [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target),
+            "--platform", "manylinux2014_x86_64", "--implementation", "cp",
+            "--python-version", version, "--only-binary=:all:", *VALIDATOR_VENDORED]
+
+
+def build_artifacts(repo_root: Path, out_dir: Path, vendor_dir: Path) -> list[Artifact]:
+    """Zip the validator (with whatever `vendor_dir` holds) and the Glue package; list uploads."""
+    validator = {"handler.py": repo_root / VALIDATOR_HANDLER}
+    validator.update({f"telco360/{m}": repo_root / PACKAGE_DIR / m for m in VALIDATOR_MODULES})
+    validator.update({
+        str(p.relative_to(vendor_dir)): p for p in vendor_dir.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts
+    })
+    glue_package = {
+        f"telco360/{p.relative_to(repo_root / PACKAGE_DIR)}": p
+        for p in (repo_root / PACKAGE_DIR).rglob("*.py")
+        if p.relative_to(repo_root / PACKAGE_DIR).parts[0] not in GLUE_EXCLUDED
+    }
+    return [
+        Artifact("ValidatorCodeKey", zip_files(out_dir / "validator.zip", validator)),
+        Artifact("GluePackageKey", zip_files(out_dir / "telco360.zip", glue_package)),
+        *(Artifact(parameter, repo_root / script) for parameter, script in GLUE_SCRIPTS.items()),
+    ]
+
+
+@dataclass(frozen=True)
+class AwsDeployment:
+    stack_name: str
+    lake_bucket: str
+    artifacts_bucket: str
+    artifacts_prefix: str
+    parameters: dict[str, str]  # further template parameters (Snowflake principals, ...)
+
+
+def stack_parameters(deployment: AwsDeployment, artifacts: list[Artifact]) -> list[dict]:
+    values = {
+        "LakeBucketName": deployment.lake_bucket,
+        "ArtifactsBucket": deployment.artifacts_bucket,
+        **{a.parameter: a.key(deployment.artifacts_prefix) for a in artifacts},
+        **deployment.parameters,
+    }
+    return [{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(values.items())]
+
+
+def describe_plan(deployment: AwsDeployment, artifacts: list[Artifact], vendor: list[str],
+                  template_size: int) -> list[str]:
+    """What a real run does, one line per action (printed by --dry-run)."""
+    lines = [f"vendor: {' '.join(vendor)}"]
+    lines += [f"upload: {a.path} -> s3://{deployment.artifacts_bucket}/{a.key(deployment.artifacts_prefix)}"
+              for a in artifacts]
+    via = "TemplateBody" if template_size <= TEMPLATE_BODY_LIMIT else "TemplateURL (uploaded beside the artifacts)"
+    lines.append(f"package: {TEMPLATE} with {STATE_MACHINE_DEFINITION} inlined ({template_size} bytes, {via})")
+    lines.append(f"deploy: change set on stack {deployment.stack_name} (CAPABILITY_NAMED_IAM), then execute and wait")
+    shown = stack_parameters(deployment, artifacts)
+    lines += [f"  parameter {p['ParameterKey']}={'****' if 'ExternalId' in p['ParameterKey'] else p['ParameterValue']}"
+              for p in shown]
+    return lines
+
+
+def upload_artifacts(s3, deployment: AwsDeployment, artifacts: list[Artifact]) -> None:
+    for artifact in artifacts:
+        s3.upload_file(str(artifact.path), deployment.artifacts_bucket, artifact.key(deployment.artifacts_prefix))
+
+
+def deploy_stack(cloudformation, s3, deployment: AwsDeployment, template: dict,
+                 parameters: list[dict], echo: Callable[[str], None]) -> str:
+    """Create or update the stack through a change set; returns the final stack status."""
+    body = json.dumps(template, indent=1)
+    source: dict = {"TemplateBody": body}
+    if len(body.encode()) > TEMPLATE_BODY_LIMIT:
+        key = f"{deployment.artifacts_prefix.strip('/')}/{hashlib.sha256(body.encode()).hexdigest()[:16]}/template.json"
+        s3.put_object(Bucket=deployment.artifacts_bucket, Key=key, Body=body.encode())
+        source = {"TemplateURL": f"https://{deployment.artifacts_bucket}.s3.amazonaws.com/{key}"}
+    exists = _stack_exists(cloudformation, deployment.stack_name)
+    change_set = f"{deployment.stack_name}-{hashlib.sha256(body.encode() + json.dumps(parameters).encode()).hexdigest()[:12]}"
+    cloudformation.create_change_set(
+        StackName=deployment.stack_name, ChangeSetName=change_set,
+        ChangeSetType="UPDATE" if exists else "CREATE",
+        Parameters=parameters, Capabilities=["CAPABILITY_NAMED_IAM"], **source,
+    )
+    try:
+        cloudformation.get_waiter("change_set_create_complete").wait(
+            StackName=deployment.stack_name, ChangeSetName=change_set,
+            WaiterConfig={"Delay": 5, "MaxAttempts": 120})
+    except Exception:
+        described = cloudformation.describe_change_set(StackName=deployment.stack_name, ChangeSetName=change_set)
+        reason = described.get("StatusReason", "")
+        if "didn't contain changes" in reason or "No updates" in reason:
+            echo(f"stack {deployment.stack_name}: already up to date")
+            cloudformation.delete_change_set(StackName=deployment.stack_name, ChangeSetName=change_set)
+            return _stack_status(cloudformation, deployment.stack_name)
+        raise DeployError(f"change set {change_set} failed: {reason}. Fix the template or parameters "
+                          "and deploy again; nothing was changed.") from None
+    cloudformation.execute_change_set(StackName=deployment.stack_name, ChangeSetName=change_set)
+    waiter = "stack_update_complete" if exists else "stack_create_complete"
+    try:
+        cloudformation.get_waiter(waiter).wait(StackName=deployment.stack_name,
+                                               WaiterConfig={"Delay": 10, "MaxAttempts": 180})
+    except Exception:
+        status = _stack_status(cloudformation, deployment.stack_name)
+        raise DeployError(f"stack {deployment.stack_name} ended in {status}: CloudFormation rolled it back; "
+                          "see `aws cloudformation describe-stack-events` for the failing resource.") from None
+    return _stack_status(cloudformation, deployment.stack_name)
+
+
+def _stack_exists(cloudformation, name: str) -> bool:
+    try:
+        status = _stack_status(cloudformation, name)
+    except Exception:
+        return False
+    return status != "REVIEW_IN_PROGRESS"
+
+
+def _stack_status(cloudformation, name: str) -> str:
+    return cloudformation.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+
+
+def deploy_aws(repo_root: Path, deployment: AwsDeployment, out_dir: Path, dry_run: bool,
+               echo: Callable[[str], None], session=None,
+               runner: Callable = subprocess.run, vendor: bool = True) -> Optional[str]:
+    """Package, upload and deploy (or, with dry_run, print the plan). Returns the stack status."""
+    definition_path = repo_root / STATE_MACHINE_DEFINITION
+    if not definition_path.exists():
+        raise DeployError(f"{STATE_MACHINE_DEFINITION} is missing: the state machine cannot be packaged")
+    template = package_template(load_template(repo_root), definition_path.read_text(encoding="utf-8"))
+    vendor_dir = out_dir / "vendor"
+    vendor_dir.mkdir(parents=True, exist_ok=True)
+    pip = vendor_command(vendor_dir, validator_runtime(template))
+    if vendor and not dry_run:
+        if runner(pip).returncode != 0:
+            raise DeployError("vendoring orjson for the validator Lambda failed: check access to PyPI "
+                              f"and rerun (command: {' '.join(pip)})")
+    artifacts = build_artifacts(repo_root, out_dir, vendor_dir)
+    size = len(json.dumps(template, indent=1).encode())
+    for line in describe_plan(deployment, artifacts, pip, size):
+        echo(line)
+    if dry_run:
+        return None
+    import boto3
+
+    session = session or boto3.Session()
+    s3 = session.client("s3")
+    upload_artifacts(s3, deployment, artifacts)
+    status = deploy_stack(session.client("cloudformation"), s3, deployment, template,
+                          stack_parameters(deployment, artifacts), echo)
+    echo(f"stack {deployment.stack_name}: {status}")
+    return status
