@@ -16,6 +16,7 @@ def local_spark_session(app_name: str = "telco360", cores: str | None = None):
         .config("spark.sql.shuffle.partitions", os.environ.get("C360_SHUFFLE_PARTITIONS", "4"))
         .config("spark.driver.memory", os.environ.get("C360_DRIVER_MEMORY", "2g"))
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")

@@ -1,0 +1,25 @@
+"""Glue Job A: archive/ -> clean/ (parse, standardize, quarantine bad records, lineage).
+
+Arguments: --lake_uri (local folder or s3://bucket[/prefix]), --run_id, optional
+--reprocess_date YYYY-MM-DD (redo that ingest date). Deployed with the `telco360` package in
+--extra-py-files; run locally by `c360 glue clean`. The logic is in telco360.spark.
+"""
+from __future__ import annotations
+
+import json
+
+from telco360.spark.clean_run import run_clean_job
+from telco360.spark.runtime import check_date, check_run_id, job_spark_session, resolve_arguments
+from telco360.spark.storage import open_lake_storage
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = resolve_arguments("clean_job", argv, ["lake_uri"], ["run_id", "reprocess_date"])
+    run_id = check_run_id(args["run_id"])
+    reprocess_date = check_date("reprocess_date", args["reprocess_date"])
+    spark = job_spark_session("telco360-clean")
+    return run_clean_job(spark, open_lake_storage(args["lake_uri"]), run_id, reprocess_date)
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(), indent=2, default=str))

@@ -1,0 +1,77 @@
+"""`c360 glue clean|staging --lake DIR [--run-id R] [--reprocess-date D] [--json]`: run Glue
+Job A or B on local PySpark over a lake folder: the very scripts AWS Glue runs (`glue/`)."""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+GLUE_SCRIPTS = Path(__file__).resolve().parents[3] / "glue"
+SCRIPTS = {"clean": "clean_job.py", "staging": "staging_job.py"}
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "glue", help="run Glue Job A (clean) or Job B (staging) locally on PySpark",
+        description="Exit 0 on success (quarantined records are a normal outcome), 1 when the "
+                    "job fails, 2 on bad arguments.",
+    )
+    parser.add_argument("job", choices=sorted(SCRIPTS), help="clean: archive/ -> clean/; staging: clean/ -> staging/")
+    parser.add_argument("--lake", required=True, type=Path, help="local lake folder")
+    parser.add_argument("--run-id", default=None, help="run id (default: a UTC timestamp)")
+    parser.add_argument("--reprocess-date", default=None,
+                        help="clean only: redo every archived file of this ingest date (YYYY-MM-DD)")
+    parser.add_argument("--json", action="store_true", help="print the run summary as JSON")
+    parser.set_defaults(func=run)
+
+
+def load_job_script(job: str):
+    """Import glue/<job script> by path: it is a Glue script, not a package module."""
+    path = GLUE_SCRIPTS / SCRIPTS[job]
+    spec = importlib.util.spec_from_file_location(f"telco360_glue_{job}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def job_arguments(args: argparse.Namespace) -> list[str]:
+    argv = ["--lake_uri", str(args.lake.resolve())]
+    if args.run_id:
+        argv += ["--run_id", args.run_id]
+    if args.reprocess_date:
+        argv += ["--reprocess_date", args.reprocess_date]
+    return argv
+
+
+def run(args: argparse.Namespace) -> int:
+    from telco360.spark.runtime import JobInputError
+
+    if not args.lake.is_dir():
+        print(f"c360 glue {args.job}: lake folder {args.lake} does not exist; run "
+              "`c360 validate --lake DIR` on a lake first", file=sys.stderr)
+        return 2
+    if args.reprocess_date and args.job != "clean":
+        print("c360 glue staging: --reprocess-date applies to the clean job only", file=sys.stderr)
+        return 2
+    try:
+        summary = load_job_script(args.job).main(job_arguments(args))
+    except JobInputError as error:
+        print(f"c360 glue {args.job}: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        print(describe(summary))
+    return 0
+
+
+def describe(summary: dict) -> str:
+    lines = [f"{summary['job']} run {summary['run_id']}: {summary['status']}"]
+    for dataset, result in summary.get("datasets", {}).items():
+        lines.append(f"  {dataset}: {len(result['files'])} file(s), {result['clean']} clean, "
+                     f"{result['quarantined']} quarantined {result['quarantine_reasons'] or ''}".rstrip())
+    for table, result in summary.get("tables", {}).items():
+        lines.append(f"  {table}: {result['rows']} row(s) in staging/{result['path']}")
+    return "\n".join(lines)

@@ -1,0 +1,82 @@
+"""What the two Glue scripts share: argument parsing, the SparkSession, run ids.
+
+In AWS Glue, `awsglue` is importable: arguments come from `getResolvedOptions` and the session
+from the GlueContext. Locally, an argparse parser with the same names stands in, and the
+session is `telco360.spark.session.local_spark_session`.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+import sys
+
+RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+class JobInputError(ValueError):
+    """A problem the operator fixes (bad argument, unusable input); the message says how."""
+
+
+def resolve_arguments(script: str, argv: list[str] | None, required: list[str], optional: list[str]) -> dict:
+    """Glue-style `--name value` arguments -> {name: value}; absent or empty optional ones are None.
+
+    `argv` excludes the program name; None means `sys.argv[1:]`. Unknown arguments (Glue adds
+    its own, e.g. `--JOB_NAME`) are ignored.
+    """
+    args = sys.argv[1:] if argv is None else list(argv)
+    present_optional = [name for name in optional if f"--{name}" in args]
+    try:
+        from awsglue.utils import getResolvedOptions
+    except ImportError:
+        parser = argparse.ArgumentParser(prog=script)
+        for name in required:
+            parser.add_argument(f"--{name}", required=True)
+        for name in optional:
+            parser.add_argument(f"--{name}", default=None)
+        known, _ = parser.parse_known_args(args)
+        resolved = vars(known)
+    else:
+        resolved = getResolvedOptions([script, *args], required + present_optional)
+    values = {name: resolved.get(name) or None for name in required + optional}
+    for name in optional:
+        if values[name] in ("", "none", "None", "null"):
+            values[name] = None
+    return values
+
+
+def job_spark_session(app_name: str):
+    """The Glue job's SparkSession (GlueContext in AWS, local[N] here), pinned to UTC and
+    microsecond Parquet timestamps: the staging contract depends on both."""
+    try:
+        from awsglue.context import GlueContext
+        from pyspark.context import SparkContext
+    except ImportError:
+        from telco360.spark.session import local_spark_session
+
+        spark = local_spark_session(app_name)
+    else:
+        spark = GlueContext(SparkContext.getOrCreate()).spark_session
+    spark.conf.set("spark.sql.session.timeZone", "UTC")
+    spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+    return spark
+
+
+def check_run_id(run_id: str | None) -> str:
+    """A given run id, or a new UTC timestamp one. It names Parquet partitions and manifests."""
+    if run_id is None:
+        return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    if not RUN_ID_PATTERN.fullmatch(run_id):
+        raise JobInputError(
+            f"run id {run_id!r} is not usable as a partition value: use 1-128 letters, digits, '_' or '-'"
+        )
+    return run_id
+
+
+def check_date(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise JobInputError(f"--{name} {value!r} is not a YYYY-MM-DD date") from None

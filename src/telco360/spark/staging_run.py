@@ -1,0 +1,103 @@
+"""Glue Job B's I/O wiring: the clean runs not staged yet -> one staging snapshot + manifest.
+
+Layout written (lake-relative keys), the formal contract with Snowflake:
+- `staging/<dataset>/run_id=<R>/*.parquet`   STG_CUSTOMERS, STG_PLANS, STG_ACTIVITY
+- `staging/_manifests/<R>.json`, then `staging/_manifest.json` (the latest run)
+- `staging/_bookmarks/staging_job.json`       clean runs staged, staging runs completed (commit point)
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from telco360 import contract
+from telco360.logs import get_logger, log_event
+from telco360.spark import clean_run, staging
+from telco360.spark.schemas import CLEAN_RUN_ID, clean_schema
+from telco360.spark.storage import LakeStorage, read_json, write_json
+
+BOOKMARK_KEY = f"{contract.STAGING}/_bookmarks/staging_job.json"
+LATEST_MANIFEST_KEY = f"{contract.STAGING}/_manifest.json"
+MANIFESTS = f"{contract.STAGING}/_manifests"
+
+logger = get_logger("telco360.glue.staging")
+
+
+def manifest_key(run_id: str) -> str:
+    return f"{MANIFESTS}/{run_id}.json"
+
+
+def table_folder(dataset: str, run_id: str) -> str:
+    """Relative to `staging/`, as the manifest records it."""
+    return f"{dataset}/run_id={run_id}/"
+
+
+def read_clean(spark: SparkSession, storage: LakeStorage, dataset: str, run_ids: list[str]) -> DataFrame:
+    """Clean rows of the given committed Job A runs (partition pruning on `clean_run_id`)."""
+    schema = clean_schema(dataset)
+    if not run_ids or not any(k.endswith(".parquet") for k in storage.list_keys(clean_run.clean_key(dataset))):
+        return spark.createDataFrame([], schema)
+    frame = spark.read.schema(schema).parquet(storage.spark_path(clean_run.clean_key(dataset)))
+    return frame.where(F.col(CLEAN_RUN_ID).isin(run_ids))
+
+
+def read_staged_event_ids(spark: SparkSession, storage: LakeStorage, completed_runs: list[str]) -> DataFrame:
+    """EVENT_IDs in the STG_ACTIVITY snapshots of completed Job B runs."""
+    schema = T.StructType([T.StructField("EVENT_ID", T.StringType()), T.StructField("run_id", T.StringType())])
+    folder = f"{contract.STAGING}/{contract.ACTIVITY_LOGS}/"
+    if not completed_runs or not any(k.endswith(".parquet") for k in storage.list_keys(folder)):
+        return spark.createDataFrame([], schema).select("EVENT_ID")
+    staged = spark.read.schema(schema).parquet(storage.spark_path(folder))
+    return staged.where(F.col("run_id").isin(completed_runs)).select("EVENT_ID")
+
+
+def write_table(storage: LakeStorage, frame: DataFrame, dataset: str, run_id: str) -> dict:
+    folder = table_folder(dataset, run_id)
+    frame.write.mode("overwrite").parquet(storage.spark_path(f"{contract.STAGING}/{folder}"))
+    files = [
+        key.rsplit("/", 1)[1]
+        for key in storage.list_keys(f"{contract.STAGING}/{folder}")
+        if key.endswith(".parquet")
+    ]
+    rows = frame.sparkSession.read.parquet(storage.spark_path(f"{contract.STAGING}/{folder}")).count()
+    return {"path": folder, "files": files, "rows": rows}
+
+
+def run_staging_job(spark: SparkSession, storage: LakeStorage, run_id: str) -> dict:
+    """Stage the clean runs Job A committed since the previous Job B run. A run id that already
+    completed changes nothing and returns its manifest."""
+    bookmark = read_json(storage, BOOKMARK_KEY, {"staged_clean_runs": [], "completed_runs": []})
+    if run_id in bookmark["completed_runs"]:
+        return {**read_json(storage, manifest_key(run_id), {"run_id": run_id}), "status": "already_completed"}
+    committed = clean_run.load_bookmark(storage)["committed_runs"]
+    new_runs = [run for run in committed if run not in bookmark["staged_clean_runs"]]
+
+    plans_history = read_clean(spark, storage, contract.PLANS, committed)
+    tables = {
+        "STG_CUSTOMERS": staging.build_stg_customers(
+            read_clean(spark, storage, contract.CUSTOMERS, new_runs), plans_history
+        ),
+        "STG_PLANS": staging.build_stg_plans(plans_history),
+        "STG_ACTIVITY": staging.build_stg_activity(
+            read_clean(spark, storage, contract.ACTIVITY_LOGS, new_runs),
+            read_staged_event_ids(spark, storage, bookmark["completed_runs"]),
+        ),
+    }
+    dataset_of = {table: dataset for dataset, table in contract.STAGING_TABLE_OF_DATASET.items()}
+    manifest = {
+        "run_id": run_id,
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "clean_runs": new_runs,
+        "tables": {table: write_table(storage, frame, dataset_of[table], run_id) for table, frame in tables.items()},
+    }
+    write_json(storage, manifest_key(run_id), manifest)
+    write_json(storage, LATEST_MANIFEST_KEY, manifest)
+    bookmark["staged_clean_runs"] += new_runs
+    bookmark["completed_runs"].append(run_id)
+    write_json(storage, BOOKMARK_KEY, bookmark)
+    log_event(logger, "staging snapshot written", step="staging", run_id=run_id,
+              rows={t: v["rows"] for t, v in manifest["tables"].items()}, clean_runs=new_runs)
+    return {"job": "staging", "status": "succeeded", **manifest}

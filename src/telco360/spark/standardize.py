@@ -1,0 +1,284 @@
+"""Job A's pure transforms: archived lines -> numbered records -> typed clean rows or quarantine.
+
+Every source value is first read as a string (schemas.source_schema), so each rule a value
+breaks gets its own reason code instead of Spark nulling it silently. The rules (required,
+pattern, domain, types, minimum, required-for-type, offsets) all come from the contract's
+Field list.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import gzip
+import io
+from typing import Iterable
+
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+from pyspark.sql import types as T
+
+from telco360 import contract
+from telco360.spark.schemas import (
+    CLEAN_RUN_ID,
+    CORRUPT_RECORD,
+    RAW_RECORD,
+    clean_field_type,
+    clean_value_fields,
+    lineage_fields,
+    object_schema,
+    quarantine_schema,
+    source_schema,
+)
+
+FORMAT_ERROR = "format_error"  # a whole-record problem found while parsing the line/row
+REASONS = "reasons"
+REASON = "reason"
+
+_BLANK = r"^\s*$"
+_EDGE_WHITESPACE = r"^\s+|\s+$"
+_TIMESTAMP_SHAPE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|z|[+-]\d{2}:\d{2})?$"
+_TIMESTAMP_OFFSET = r"(Z|z|[+-]\d{2}:\d{2})$"
+_DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
+_DECIMAL_SHAPE = r"^[+-]?\d+(\.\d+)?$"
+_INTEGER_SHAPE = r"^[+-]?\d+$"
+_EXTRACT_DATE = r"^(?:" + "|".join(contract.DATASETS) + r")_(\d{8})"
+_INGEST_DATE = r"/ingest_date=(\d{4}-\d{2}-\d{2})/"
+_JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_RECORD}
+
+
+# --- lines and line numbers -----------------------------------------------------------------
+
+def read_archived_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
+    """One row per physical line (LF, CRLF or CR; `.gz` decompressed), with where it was read.
+
+    `file_block_start` and `monotonically_increasing_id` are taken in the scan itself, before
+    any shuffle: within one block of one file the id grows with the line order.
+    """
+    return spark.read.text(paths).select(
+        F.col("value"),
+        F.col("_metadata.file_path").alias("source_path"),
+        F.col("_metadata.file_block_start").alias("block_start"),
+        F.monotonically_increasing_id().alias("read_order"),
+    )
+
+
+def number_lines(lines: DataFrame) -> DataFrame:
+    """Add the 1-based line number within each file and the lineage the file's key carries.
+
+    A file split into several blocks is ordered by block offset, then by read order within
+    the block, so the numbering is the physical line order however Spark split the file.
+    """
+    in_file = Window.partitionBy("source_path").orderBy("block_start", "read_order")
+    source_file = F.regexp_extract("source_path", r"([^/]+)$", 1)
+    return lines.select(
+        source_file.alias("source_file"),
+        F.row_number().over(in_file).cast(T.LongType()).alias("source_line"),
+        F.to_date(F.regexp_extract(source_file, _EXTRACT_DATE, 1), "yyyyMMdd").alias("extract_date"),
+        F.regexp_extract("source_path", _INGEST_DATE, 1).cast(T.DateType()).alias("ingest_date"),
+        F.col("value"),
+    )
+
+
+def parse_json_lines(numbered: DataFrame, dataset: str) -> DataFrame:
+    """Numbered NDJSON lines -> one string column per contract field; blank lines are no records.
+
+    A line that is not a JSON object (broken JSON, an array, a bare value) gets the format
+    error `malformed_json` and keeps its raw text for the quarantine.
+    """
+    spec = contract.DATASET_SPECS[dataset]
+    text = F.regexp_replace("value", "^\ufeff", "")
+    records = numbered.withColumn(RAW_RECORD, text).where(~F.col(RAW_RECORD).rlike(_BLANK))
+    parsed = records.withColumn("_json", F.from_json(RAW_RECORD, source_schema(dataset), _JSON_OPTIONS))
+    malformed = (
+        F.col("_json").isNull()
+        | F.col(f"_json.{CORRUPT_RECORD}").isNotNull()
+        | ~F.ltrim(F.col(RAW_RECORD)).startswith("{")
+    )
+    return parsed.select(
+        *[F.col(f"_json.{f.name}").alias(f.name) for f in spec.fields],
+        *[F.col(name) for name in contract.LINEAGE_COLUMNS],
+        F.col(RAW_RECORD),
+        F.when(malformed, F.lit("malformed_json")).alias(FORMAT_ERROR),
+    )
+
+
+# --- plans CSV --------------------------------------------------------------------------------
+
+def parse_plans_csv(data: bytes, source_file: str) -> list[dict]:
+    """One CSV catalog file -> records keyed by contract field name (values as strings).
+
+    Headers match case-insensitively with surrounding spaces ignored, in any order; unknown
+    columns are ignored; quoted fields may hold commas. `source_line` is the physical line
+    on which the record starts (the header is line 1). Read on the driver: catalogs are a
+    few hundred rows, and each file carries its own header.
+    """
+    if source_file.endswith(contract.GZIP_SUFFIX):
+        data = gzip.decompress(data)
+    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    header = next(reader, [])
+    position: dict[str, int] = {}
+    for index, name in enumerate(header):
+        position.setdefault(name.strip().lower(), index)
+    spec = contract.DATASET_SPECS[contract.PLANS]
+    records = []
+    start_line = reader.line_num + 1
+    for row in reader:
+        line, start_line = start_line, reader.line_num + 1
+        if not any(cell.strip() for cell in row):
+            continue
+        record = {
+            f.name: row[position[f.name]] if f.name in position and position[f.name] < len(row) else None
+            for f in spec.fields
+        }
+        raw = io.StringIO()
+        csv.writer(raw, lineterminator="").writerow(row)
+        record.update(
+            source_file=source_file,
+            source_line=line,
+            raw_record=raw.getvalue(),
+            format_error="bad_field_count" if len(row) != len(header) else None,
+        )
+        records.append(record)
+    return records
+
+
+def plan_records_frame(
+    spark: SparkSession, records: Iterable[dict], extract_date: dict[str, str], ingest_date: dict[str, str]
+) -> DataFrame:
+    """Parsed CSV records -> the same string-typed record frame the NDJSON path produces."""
+    spec = contract.DATASET_SPECS[contract.PLANS]
+    schema = T.StructType(
+        [T.StructField(f.name, T.StringType()) for f in spec.fields]
+        + lineage_fields()
+        + [T.StructField(RAW_RECORD, T.StringType()), T.StructField(FORMAT_ERROR, T.StringType())]
+    )
+    rows = [
+        (
+            *[r[f.name] for f in spec.fields],
+            r["source_file"],
+            r["source_line"],
+            dt.date.fromisoformat(extract_date[r["source_file"]]),
+            dt.date.fromisoformat(ingest_date[r["source_file"]]),
+            r[RAW_RECORD],
+            r[FORMAT_ERROR],
+        )
+        for r in records
+    ]
+    return spark.createDataFrame(rows, schema)
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+def _blank_to_null(column: Column) -> Column:
+    trimmed = F.regexp_replace(column, _EDGE_WHITESPACE, "")
+    return F.when(trimmed != "", trimmed)
+
+
+def _failed(condition: Column, code: str, field: contract.Field) -> Column:
+    return F.when(condition, F.lit(f"{code}:{field.name}"))
+
+
+def _typed_value(dataset: str, field: contract.Field, value: Column) -> tuple[Column, list[Column]]:
+    """(typed value, reason-or-null per rule) for one scalar field's trimmed string value."""
+    present = value.isNotNull()
+    reasons: list[Column] = []
+    if field.type == contract.STRING:
+        typed = value
+        if field.domain:
+            typed = F.upper(value)
+        elif field.lower_case:
+            typed = F.lower(value)
+        if field.pattern:
+            reasons.append(_failed(present & ~value.rlike(f"^(?:{field.pattern})$"), "bad_pattern", field))
+        if field.domain:
+            reasons.append(_failed(present & ~typed.isin(*field.domain), "bad_domain", field))
+        return typed, reasons
+    if field.type == contract.TIMESTAMP:
+        typed = value.cast(T.TimestampType())
+        reasons.append(
+            _failed(present & (~value.rlike(_TIMESTAMP_SHAPE) | typed.isNull()), "bad_timestamp", field)
+        )
+        if field.needs_offset:
+            reasons.append(
+                _failed(present & value.rlike(_TIMESTAMP_SHAPE) & ~value.rlike(_TIMESTAMP_OFFSET), "missing_offset", field)
+            )
+        return typed, reasons
+    if field.type == contract.DATE:
+        typed = value.cast(T.DateType())
+        reasons.append(_failed(present & (~value.rlike(_DATE_SHAPE) | typed.isNull()), "bad_date", field))
+        return typed, reasons
+    if field.type in (contract.DECIMAL, contract.INTEGER):
+        shape = _DECIMAL_SHAPE if field.type == contract.DECIMAL else _INTEGER_SHAPE
+        typed = F.when(value.rlike(shape), value.cast(clean_field_type(dataset, field)))
+        reasons.append(_failed(present & typed.isNull(), "bad_type", field))
+        if field.minimum is not None:
+            reasons.append(_failed(typed < F.lit(field.minimum), "negative", field))
+        return typed, reasons
+    if field.type == contract.BOOLEAN:
+        lowered = F.lower(value)
+        typed = F.when(lowered.isin("true", "false"), lowered == "true")
+        reasons.append(_failed(present & typed.isNull(), "bad_type", field))
+        if field.default is not None:
+            typed = F.when(present, typed).otherwise(F.lit(field.default))
+        return typed, reasons
+    raise ValueError(f"{dataset}.{field.name}: no rule for contract type {field.type!r}")
+
+
+def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
+    """String records -> typed clean columns + lineage + `raw_record` + `reasons` (empty = clean).
+
+    Strings are trimmed (blank = missing), emails lower-cased, enums upper-cased, timestamps
+    converted to UTC (the session time zone is UTC), the address object flattened.
+    """
+    spec = contract.DATASET_SPECS[dataset]
+    trimmed = []
+    for field in spec.fields:
+        if field.type == contract.OBJECT:
+            with_corrupt = T.StructType(object_schema(field).fields + [T.StructField(CORRUPT_RECORD, T.StringType())])
+            trimmed.append(F.from_json(field.name, with_corrupt, _JSON_OPTIONS).alias(f"_{field.name}_object"))
+            trimmed.append(F.col(field.name))
+        else:
+            trimmed.append(_blank_to_null(F.col(field.name)).alias(field.name))
+    stage = records.select(
+        *trimmed, *[F.col(name) for name in contract.LINEAGE_COLUMNS], F.col(RAW_RECORD), F.col(FORMAT_ERROR)
+    )
+
+    values: list[Column] = []
+    reasons: list[Column] = []
+    for field in spec.fields:
+        value = F.col(field.name)
+        if field.required:
+            reasons.append(_failed(value.isNull(), "missing_required", field))
+        if field.required_when:
+            other, expected = field.required_when
+            other_value = F.upper(F.col(other))
+            reasons.append(_failed((other_value == expected) & value.isNull(), "missing_for_type", field))
+        if field.type == contract.OBJECT:
+            parsed = F.col(f"_{field.name}_object")
+            not_an_object = value.isNotNull() & (parsed.isNull() | parsed[CORRUPT_RECORD].isNotNull())
+            reasons.append(_failed(not_an_object, "bad_type", field))
+            for member, column in contract.ADDRESS_CLEAN_COLUMNS:
+                values.append(_blank_to_null(parsed[member]).alias(column))
+            continue
+        typed, rules = _typed_value(dataset, field, value)
+        values.append(typed.alias(field.clean_name))
+        reasons += rules
+
+    broken_rules = F.filter(F.array(*reasons), lambda reason: reason.isNotNull())
+    all_reasons = F.when(F.col(FORMAT_ERROR).isNotNull(), F.array(F.col(FORMAT_ERROR))).otherwise(broken_rules)
+    return stage.select(
+        *values,
+        *[F.col(name) for name in contract.LINEAGE_COLUMNS],
+        F.col(RAW_RECORD),
+        all_reasons.alias(REASONS),
+    ).withColumn(REASON, F.col(REASONS)[0])
+
+
+def clean_rows(standardized: DataFrame, dataset: str, run_id: str) -> DataFrame:
+    columns = [f.name for f in clean_value_fields(dataset)] + list(contract.LINEAGE_COLUMNS)
+    return standardized.where(F.size(REASONS) == 0).select(*columns, F.lit(run_id).alias(CLEAN_RUN_ID))
+
+
+def quarantine_rows(standardized: DataFrame, run_id: str) -> DataFrame:
+    columns = [f.name for f in quarantine_schema().fields if f.name != CLEAN_RUN_ID]
+    return standardized.where(F.size(REASONS) > 0).select(*columns, F.lit(run_id).alias(CLEAN_RUN_ID))
