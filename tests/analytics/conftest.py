@@ -111,9 +111,10 @@ def snowpark():
     session.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def dw(snowpark):
-    """The story above as DW tables (fresh per test, since checks and refreshes write tables)."""
+    """The story above as DW tables. Tests never write these tables: a test that needs other
+    rows builds DataFrames with `as_frame` or writes under other names."""
     save(snowpark, "DIM_PLAN", PLANS)
     save(snowpark, "DIM_CUSTOMER", VERSIONS)
     save(snowpark, "FACT_ACTIVITY", FACTS)
