@@ -1,0 +1,113 @@
+"""snowflake.yml: snowflake-cli's own offline build, and handlers that really exist."""
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from telco360 import contract
+from telco360.deploy.snowflake import load_project
+
+PIPELINE_PROCEDURES = {
+    "SP_LOAD_STAGING", "SP_LOAD_DIM_PLAN", "SP_LOAD_DIM_CUSTOMER",
+    "SP_LOAD_FACT_ACTIVITY", "SP_RUN_CUSTOMER360_PIPELINE",
+}
+
+
+def procedure_entities(project) -> dict:
+    return dict(project.project_definition.entities)
+
+
+def test_project_declares_the_five_pipeline_procedures(snowflake_project):
+    names = {e.fqn.name for e in procedure_entities(snowflake_project).values() if e.type == "procedure"}
+    assert names == PIPELINE_PROCEDURES
+
+
+def test_every_procedure_takes_run_date_varchar_and_returns_varchar(snowflake_project):
+    shapes = {
+        (tuple((a.name, a.arg_type) for a in e.signature), e.returns)
+        for e in procedure_entities(snowflake_project).values()
+    }
+    assert shapes == {((("RUN_DATE", "VARCHAR"),), "VARCHAR")}
+
+
+def test_procedure_packages_are_declared_in_the_entity_not_a_requirements_file(snowflake_project, repo_root):
+    entities = procedure_entities(snowflake_project).values()
+    assert not (repo_root / "requirements.txt").exists()
+    assert all(e.artifact_repository and "snowflake-snowpark-python==1.53.0" in e.packages for e in entities)
+
+
+def test_env_defaults_name_the_contract_database_and_schemas(snowflake_project):
+    env = snowflake_project.template_context["ctx"]["env"]
+    assert (env["database"], env["staging_schema"], env["dw_schema"]) == (
+        contract.DATABASE, contract.STAGING_SCHEMA, contract.DW_SCHEMA)
+
+
+def test_env_override_retargets_every_procedure(repo_root):
+    project = load_project(repo_root, {"database": "TELCO_DB_DEV"})
+    targets = {(e.fqn.database, e.fqn.schema, e.stage.split(".")[0]) for e in procedure_entities(project).values()}
+    assert targets == {("TELCO_DB_DEV", "DW", "TELCO_DB_DEV")}
+
+
+def load_module_from_file(path: Path):
+    spec = importlib.util.spec_from_file_location(f"_procedure_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("entity_id", [
+    "sp_load_staging", "sp_load_dim_plan", "sp_load_dim_customer",
+    "sp_load_fact_activity", "sp_run_customer360_pipeline",
+])
+def test_handler_resolves_to_a_function_with_the_declared_signature(snowflake_project, repo_root, entity_id):
+    entity = procedure_entities(snowflake_project)[entity_id]
+    module_name, function_name = entity.handler.rsplit(".", 1)
+    module = load_module_from_file(repo_root / "snowpark" / "procedures" / f"{module_name}.py")
+    handler = getattr(module, function_name)
+    # Snowflake passes the session first, then the declared arguments by position.
+    parameters = [p.name.upper() for p in inspect.signature(handler).parameters.values()]
+    assert parameters == ["SESSION", *(a.name.upper() for a in entity.signature)]
+
+
+@pytest.fixture(scope="module")
+def built_project(tmp_path_factory, repo_root):
+    """`snow snowpark build` on a copy of the project: nothing is written into the repo."""
+    project = tmp_path_factory.mktemp("snowpark_project")
+    for name in ("snowflake.yml", "pyproject.toml"):
+        shutil.copy(repo_root / name, project / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
+    shutil.copytree(repo_root / "src", project / "src", ignore=ignore)
+    shutil.copytree(repo_root / "snowpark" / "procedures", project / "snowpark" / "procedures", ignore=ignore)
+    home = tmp_path_factory.mktemp("snowflake_home")
+    completed = subprocess.run(
+        [str(Path(sys.executable).with_name("snow")), "snowpark", "build", "--skip-dependencies"],
+        cwd=project, env={**os.environ, "SNOWFLAKE_HOME": str(home)},
+        capture_output=True, text=True, timeout=300,
+    )
+    return project, completed
+
+
+def test_snow_snowpark_build_succeeds_offline(built_project):
+    _, completed = built_project
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+
+
+def test_build_ships_the_telco360_package_importable_from_its_zip(built_project):
+    project, _ = built_project
+    names = zipfile.ZipFile(project / "src.zip").namelist()
+    assert "telco360/contract.py" in names and "telco360/__init__.py" in names
+
+
+def test_build_ships_each_handler_module_at_the_root_of_its_zip(built_project, snowflake_project):
+    project, _ = built_project
+    names = set(zipfile.ZipFile(project / "snowpark" / "procedures.zip").namelist())
+    modules = {e.handler.rsplit(".", 1)[0] + ".py" for e in procedure_entities(snowflake_project).values()}
+    assert modules <= names
