@@ -10,6 +10,7 @@ COMMAND_MODULES = (
     "telco360.commands.validate",
     "telco360.commands.glue",
     "telco360.commands.deploy",
+    "telco360.commands.generate",
 )
 
 
