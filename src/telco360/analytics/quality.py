@@ -1,0 +1,400 @@
+"""Data-quality checks that run in the warehouse after every load (Snowpark).
+
+Each check is a pure function of the DW (and staging) DataFrames returning a `CheckResult`:
+the number of offending rows and a detail that says where to look. CRITICAL failures fail
+the pipeline run before COMMIT; WARNING failures are recorded only. Results are appended to
+DW.DQ_CHECK_RESULTS.
+
+All checks join on column names and filter afterwards (no expression joins, no windows), so
+they cost the same plan in Snowflake and stay fast in local testing. SCD2 neighbours are
+matched on EFFECTIVE_TO = EFFECTIVE_FROM: with unique starts and unique ends per customer,
+every non-current version having a successor and exactly one open-ended version, the
+versions form one chain without overlap or gap (see `check_no_overlap_or_gap`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+from snowflake.snowpark import Column, DataFrame, Session
+from snowflake.snowpark import functions as F
+from snowflake.snowpark import types as T
+
+from telco360 import contract
+from telco360.analytics.tables import dw_table, snowpark_type, staging_table
+
+CRITICAL = "CRITICAL"
+WARNING = "WARNING"
+PASS = "PASS"
+FAIL = "FAIL"
+SKIPPED = "SKIPPED"
+HIGH_TIMESTAMP = dt.datetime(9999, 12, 31)
+DQ_RESULTS_TABLE = "DQ_CHECK_RESULTS"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check_name: str
+    severity: str
+    status: str
+    failing_rows: int
+    detail: str
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAIL
+
+
+@dataclass(frozen=True)
+class WarehouseTables:
+    """The tables the checks read; a staging table is None when it does not exist."""
+    dim_customer: DataFrame
+    dim_plan: DataFrame
+    fact_activity: DataFrame
+    stg_customers: Optional[DataFrame] = None
+    stg_plans: Optional[DataFrame] = None
+    stg_activity: Optional[DataFrame] = None
+
+
+def _result(name: str, severity: str, failing: int, what: str, where: str) -> CheckResult:
+    if failing:
+        return CheckResult(name, severity, FAIL, failing, f"{failing} {what}; {where}")
+    return CheckResult(name, severity, PASS, 0, f"no {what}")
+
+
+def _versions(tables: WarehouseTables) -> DataFrame:
+    return tables.dim_customer.filter(F.col("CUSTOMER_SK") != F.lit(contract.UNKNOWN_CUSTOMER_SK))
+
+
+def _same(left: str, right: str) -> Column:
+    """Null-safe equality (EQUAL_NULL), spelled out because local testing lacks EQUAL_NULL."""
+    a, b = F.col(left), F.col(right)
+    return (a == b) | (a.is_null() & b.is_null())
+
+
+def _differ(left: str, right: str) -> Column:
+    a, b = F.col(left), F.col(right)
+    return (a != b) | (a.is_null() & b.is_not_null()) | (a.is_not_null() & b.is_null())
+
+
+# --- not null, unique, accepted values --------------------------------------------------
+
+
+def not_null(table: str, columns: tuple[str, ...], frame_of: Callable[[WarehouseTables], DataFrame]):
+    def check(tables: WarehouseTables) -> CheckResult:
+        frame = frame_of(tables)
+        any_null = F.lit(False)
+        for column in columns:
+            any_null = any_null | F.col(column).is_null()
+        bad = frame.filter(any_null)
+        failing = bad.count()
+        columns_hit = [c for c in columns if failing and bad.filter(F.col(c).is_null()).count()]
+        return _result(
+            f"not_null:{table}", CRITICAL, failing, f"rows with NULL in {', '.join(columns)}",
+            f"NULL in {', '.join(columns_hit)} of DW.{table}",
+        )
+    return check
+
+
+def unique(table: str, key: tuple[str, ...], frame_of: Callable[[WarehouseTables], DataFrame]):
+    def check(tables: WarehouseTables) -> CheckResult:
+        groups = frame_of(tables).group_by(*key).agg(F.count(F.lit(1)).alias("N")).filter(F.col("N") > F.lit(1))
+        failing = int(groups.agg(F.sum("N")).collect()[0][0] or 0)
+        sample = ", ".join(str(tuple(r)[:-1]) for r in groups.limit(3).collect()) if failing else ""
+        return _result(
+            f"unique:{table}.{'+'.join(key)}", CRITICAL, failing, f"rows sharing a {'+'.join(key)}",
+            f"duplicated in DW.{table}, e.g. {sample}",
+        )
+    return check
+
+
+def accepted_values(table: str, column: str, values: tuple[str, ...], frame_of: Callable[[WarehouseTables], DataFrame]):
+    def check(tables: WarehouseTables) -> CheckResult:
+        bad = frame_of(tables).filter(F.col(column).is_not_null() & ~F.col(column).isin(list(values)))
+        failing = bad.count()
+        found = sorted({r[0] for r in bad.select(column).distinct().limit(5).collect()}) if failing else []
+        return _result(
+            f"accepted_values:{table}.{column}", CRITICAL, failing, f"rows with {column} outside {', '.join(values)}",
+            f"found {', '.join(map(str, found))} in DW.{table}",
+        )
+    return check
+
+
+# --- relationships -----------------------------------------------------------------------
+
+
+def check_fact_customer_version_exists(tables: WarehouseTables) -> CheckResult:
+    facts = tables.fact_activity.filter(F.col("CUSTOMER_SK") != F.lit(contract.UNKNOWN_CUSTOMER_SK))
+    orphans = facts.select("EVENT_ID", "CUSTOMER_SK").join(_versions(tables).select("CUSTOMER_SK"), on="CUSTOMER_SK", how="leftanti")
+    return _result(
+        "relationship:FACT_ACTIVITY.CUSTOMER_SK->DIM_CUSTOMER", CRITICAL, orphans.count(),
+        "facts whose CUSTOMER_SK is not a DIM_CUSTOMER version", "reload FACT_ACTIVITY (SP_LOAD_FACT_ACTIVITY re-keys facts)",
+    )
+
+
+def check_customer_plan_exists(tables: WarehouseTables) -> CheckResult:
+    orphans = _versions(tables).select("CUSTOMER_SK", "PLAN_ID").join(
+        tables.dim_plan.select("PLAN_ID"), on="PLAN_ID", how="leftanti"
+    )
+    return _result(
+        "relationship:DIM_CUSTOMER.PLAN_ID->DIM_PLAN", CRITICAL, orphans.count(),
+        "customer versions whose PLAN_ID has no DIM_PLAN row (not even inferred)",
+        "SP_LOAD_DIM_PLAN must infer a row for every referenced PLAN_ID",
+    )
+
+
+# --- SCD2 invariants 1-3 ------------------------------------------------------------------
+
+
+def check_no_overlap_or_gap(tables: WarehouseTables) -> CheckResult:
+    """Invariant 1: per customer the versions form one chain [FROM, TO) without overlap or
+    gap. Counted: empty or reversed intervals, duplicated starts, duplicated ends, versions
+    that end before 9999-12-31 with no version starting where they end, and customers whose
+    number of open-ended versions is not exactly one."""
+    versions = _versions(tables).select("CUSTOMER_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO")
+    reversed_ = versions.filter(F.col("EFFECTIVE_FROM") >= F.col("EFFECTIVE_TO")).count()
+    dup_starts = _duplicates(versions, ["CUSTOMER_ID", "EFFECTIVE_FROM"])
+    dup_ends = _duplicates(versions, ["CUSTOMER_ID", "EFFECTIVE_TO"])
+    starts = versions.select("CUSTOMER_ID", F.col("EFFECTIVE_FROM").alias("EFFECTIVE_TO")).distinct()
+    no_successor = (
+        versions.filter(F.col("EFFECTIVE_TO") != F.lit(HIGH_TIMESTAMP))
+        .join(starts, on=["CUSTOMER_ID", "EFFECTIVE_TO"], how="leftanti")
+        .count()
+    )
+    open_ended = (
+        versions.with_column("OPEN", F.when(F.col("EFFECTIVE_TO") == F.lit(HIGH_TIMESTAMP), F.lit(1)).otherwise(F.lit(0)))
+        .group_by("CUSTOMER_ID")
+        .agg(F.sum("OPEN").alias("OPEN"))
+        .filter(F.col("OPEN") != F.lit(1))
+        .count()
+    )
+    failing = reversed_ + dup_starts + dup_ends + no_successor + open_ended
+    return _result(
+        "scd2:no_overlap_or_gap", CRITICAL, failing, "version-chain defects",
+        f"DW.DIM_CUSTOMER: {reversed_} empty/reversed intervals, {dup_starts} duplicated starts, "
+        f"{dup_ends} duplicated ends, {no_successor} gaps (no version starts where one ends), "
+        f"{open_ended} customers without exactly one open-ended version",
+    )
+
+
+def _duplicates(frame: DataFrame, key: list[str]) -> int:
+    groups = frame.group_by(*key).agg(F.count(F.lit(1)).alias("N")).filter(F.col("N") > F.lit(1))
+    return int(groups.agg(F.sum("N")).collect()[0][0] or 0)
+
+
+def check_one_current_row(tables: WarehouseTables) -> CheckResult:
+    """Invariant 1: exactly one IS_CURRENT row per customer, and it is the open-ended one."""
+    versions = _versions(tables).select("CUSTOMER_ID", "IS_CURRENT", "EFFECTIVE_TO")
+    current_flag = F.when(F.col("IS_CURRENT"), F.lit(1)).otherwise(F.lit(0))
+    wrong_count = (
+        versions.with_column("CURRENT", current_flag)
+        .group_by("CUSTOMER_ID")
+        .agg(F.sum("CURRENT").alias("CURRENT"))
+        .filter(F.col("CURRENT") != F.lit(1))
+        .count()
+    )
+    is_open = F.col("EFFECTIVE_TO") == F.lit(HIGH_TIMESTAMP)
+    mismatched = versions.filter((F.col("IS_CURRENT") & ~is_open) | (~F.col("IS_CURRENT") & is_open)).count()
+    return _result(
+        "scd2:one_current_row", CRITICAL, wrong_count + mismatched, "current-row defects",
+        f"DW.DIM_CUSTOMER: {wrong_count} customers without exactly one IS_CURRENT row, "
+        f"{mismatched} rows whose IS_CURRENT disagrees with EFFECTIVE_TO = 9999-12-31",
+    )
+
+
+def check_consecutive_versions_differ(tables: WarehouseTables) -> CheckResult:
+    """Invariant 2: a version and the one it follows differ in a tracked attribute."""
+    tracked = contract.TRACKED_CUSTOMER_COLUMNS
+    versions = _versions(tables)
+    later = versions.select("CUSTOMER_ID", "EFFECTIVE_FROM", *tracked)
+    earlier = versions.select(
+        "CUSTOMER_ID",
+        F.col("EFFECTIVE_TO").alias("EFFECTIVE_FROM"),
+        *[F.col(c).alias(f"PREV_{c}") for c in tracked],
+    )
+    all_same = F.lit(True)
+    for column in tracked:
+        all_same = all_same & _same(column, f"PREV_{column}")
+    repeats = later.join(earlier, on=["CUSTOMER_ID", "EFFECTIVE_FROM"]).filter(all_same)
+    failing = repeats.count()
+    sample = ", ".join(r[0] for r in repeats.select("CUSTOMER_ID").limit(3).collect()) if failing else ""
+    return _result(
+        "scd2:consecutive_versions_differ", CRITICAL, failing,
+        "versions equal to the previous one in every tracked attribute", f"DW.DIM_CUSTOMER, e.g. {sample}",
+    )
+
+
+def check_facts_on_containing_version(tables: WarehouseTables) -> CheckResult:
+    """Invariant 3 for facts: CUSTOMER_SK is the version of the same customer whose interval
+    contains EVENT_TS and PLAN_ID is its plan; a fact left on -1 has no such version."""
+    versions = _versions(tables).select(
+        "CUSTOMER_SK",
+        F.col("CUSTOMER_ID").alias("V_CUSTOMER_ID"),
+        F.col("PLAN_ID").alias("V_PLAN_ID"),
+        "EFFECTIVE_FROM",
+        "EFFECTIVE_TO",
+    )
+    facts = tables.fact_activity.select("EVENT_ID", "CUSTOMER_SK", "CUSTOMER_ID", "PLAN_ID", "EVENT_TS")
+    misplaced = (
+        facts.join(versions, on="CUSTOMER_SK")
+        .filter(
+            (F.col("EVENT_TS") < F.col("EFFECTIVE_FROM"))
+            | (F.col("EVENT_TS") >= F.col("EFFECTIVE_TO"))
+            | _differ("CUSTOMER_ID", "V_CUSTOMER_ID")
+            | _differ("PLAN_ID", "V_PLAN_ID")
+        )
+        .count()
+    )
+    unattached = (
+        facts.filter(F.col("CUSTOMER_SK") == F.lit(contract.UNKNOWN_CUSTOMER_SK))
+        .drop("CUSTOMER_SK")
+        .join(versions.with_column_renamed("V_CUSTOMER_ID", "CUSTOMER_ID"), on="CUSTOMER_ID")
+        .filter((F.col("EVENT_TS") >= F.col("EFFECTIVE_FROM")) & (F.col("EVENT_TS") < F.col("EFFECTIVE_TO")))
+        .count()
+    )
+    return _result(
+        "scd2:facts_on_containing_version", CRITICAL, misplaced + unattached, "facts on the wrong customer version",
+        f"DW.FACT_ACTIVITY: {misplaced} facts whose version does not contain EVENT_TS (or whose "
+        f"CUSTOMER_ID/PLAN_ID differ from it), {unattached} facts on -1 although a version contains them; "
+        f"rerun SP_LOAD_FACT_ACTIVITY to re-key",
+    )
+
+
+# --- staging -> DW reconciliation ---------------------------------------------------------
+
+
+def reconciliation(staging: str, target: str, key: str, frame_of, target_of):
+    def check(tables: WarehouseTables) -> CheckResult:
+        name = f"reconciliation:{staging}->{target}"
+        staged = frame_of(tables)
+        if staged is None:
+            return CheckResult(name, CRITICAL, SKIPPED, 0, f"STAGING.{staging} does not exist in this session")
+        missing = staged.select(key).distinct().join(target_of(tables).select(key).distinct(), on=key, how="leftanti")
+        failing = missing.count()
+        staged_keys = staged.select(key).distinct().count()
+        return _result(
+            name, CRITICAL, failing, f"staged {key}s missing from DW.{target}",
+            f"of {staged_keys} staged; the load step for DW.{target} lost them, rerun the pipeline for this RUN_DATE",
+        )
+    return check
+
+
+# --- warnings ---------------------------------------------------------------------------
+
+
+def check_facts_waiting_for_customer(tables: WarehouseTables) -> CheckResult:
+    waiting = tables.fact_activity.filter(F.col("CUSTOMER_SK") == F.lit(contract.UNKNOWN_CUSTOMER_SK)).count()
+    return _result(
+        "warning:facts_without_customer_version", WARNING, waiting, "facts on the unknown member (-1)",
+        "their customer (or the customer's history at EVENT_TS) has not arrived yet; later loads attach them",
+    )
+
+
+def check_inferred_plans(tables: WarehouseTables) -> CheckResult:
+    inferred = tables.dim_plan.filter(F.col("IS_INFERRED")).count()
+    return _result(
+        "warning:inferred_plans", WARNING, inferred, "inferred DIM_PLAN rows",
+        "customers reference plans no catalog has delivered; ask Billing for the catalog",
+    )
+
+
+CHECKS: tuple[Callable[[WarehouseTables], CheckResult], ...] = (
+    not_null("DIM_CUSTOMER", ("CUSTOMER_SK", "CUSTOMER_ID", "PLAN_ID", "STATUS", "SIGNUP_DATE",
+                              "EFFECTIVE_FROM", "EFFECTIVE_TO", "IS_CURRENT"), _versions),
+    not_null("DIM_PLAN", ("PLAN_ID", "IS_ACTIVE", "IS_INFERRED"), lambda t: t.dim_plan),
+    not_null("FACT_ACTIVITY", ("EVENT_ID", "CUSTOMER_SK", "CUSTOMER_ID", "EVENT_TYPE", "EVENT_TS", "EVENT_DATE"),
+             lambda t: t.fact_activity),
+    unique("DIM_CUSTOMER", ("CUSTOMER_SK",), lambda t: t.dim_customer),
+    unique("DIM_CUSTOMER", ("CUSTOMER_ID", "EFFECTIVE_FROM"), _versions),
+    unique("DIM_PLAN", ("PLAN_ID",), lambda t: t.dim_plan),
+    unique("FACT_ACTIVITY", ("EVENT_ID",), lambda t: t.fact_activity),
+    accepted_values("DIM_CUSTOMER", "STATUS", contract.CUSTOMER_STATUSES, _versions),
+    accepted_values("DIM_PLAN", "PLAN_TYPE", contract.PLAN_TYPES, lambda t: t.dim_plan),
+    accepted_values("FACT_ACTIVITY", "EVENT_TYPE", contract.EVENT_TYPES, lambda t: t.fact_activity),
+    check_fact_customer_version_exists,
+    check_customer_plan_exists,
+    check_no_overlap_or_gap,
+    check_one_current_row,
+    check_consecutive_versions_differ,
+    check_facts_on_containing_version,
+    reconciliation("STG_ACTIVITY", "FACT_ACTIVITY", "EVENT_ID", lambda t: t.stg_activity, lambda t: t.fact_activity),
+    reconciliation("STG_CUSTOMERS", "DIM_CUSTOMER", "CUSTOMER_ID", lambda t: t.stg_customers, lambda t: t.dim_customer),
+    reconciliation("STG_PLANS", "DIM_PLAN", "PLAN_ID", lambda t: t.stg_plans, lambda t: t.dim_plan),
+    check_facts_waiting_for_customer,
+    check_inferred_plans,
+)
+
+
+def evaluate_checks(tables: WarehouseTables) -> list[CheckResult]:
+    return [check(tables) for check in CHECKS]
+
+
+def has_critical_failure(results: list[CheckResult]) -> bool:
+    return any(r.failed and r.severity == CRITICAL for r in results)
+
+
+def describe_failures(results: list[CheckResult]) -> str:
+    return "; ".join(f"{r.check_name}: {r.detail}" for r in results if r.failed and r.severity == CRITICAL)
+
+
+# --- wiring to a session ----------------------------------------------------------------
+
+
+def read_warehouse_tables(session: Session) -> WarehouseTables:
+    return WarehouseTables(
+        dim_customer=session.table(dw_table("DIM_CUSTOMER")),
+        dim_plan=session.table(dw_table("DIM_PLAN")),
+        fact_activity=session.table(dw_table("FACT_ACTIVITY")),
+        stg_customers=_optional_table(session, staging_table("STG_CUSTOMERS")),
+        stg_plans=_optional_table(session, staging_table("STG_PLANS")),
+        stg_activity=_optional_table(session, staging_table("STG_ACTIVITY")),
+    )
+
+
+def _optional_table(session: Session, name: str) -> Optional[DataFrame]:
+    try:
+        frame = session.table(name)
+        frame.columns  # resolves the table: fails here when it does not exist
+        return frame
+    except Exception as exc:  # SnowparkSQLException in Snowflake, its own type in local testing
+        if "does not exist" in str(exc):
+            return None
+        raise
+
+
+def results_frame(session: Session, run_id: str, results: list[CheckResult], checked_at: dt.datetime) -> DataFrame:
+    columns = contract.ANALYTICS_TABLES[DQ_RESULTS_TABLE]
+    schema = T.StructType([T.StructField(name, snowpark_type(kind)) for name, kind, _ in columns])
+    rows = [(run_id, r.check_name, r.severity, r.status, r.failing_rows, r.detail, checked_at) for r in results]
+    return session.create_dataframe(rows, schema)
+
+
+def record_results(session: Session, run_id: str, results: list[CheckResult], checked_at: dt.datetime) -> None:
+    """Append to DW.DQ_CHECK_RESULTS (created by the DDL in Snowflake, on first use locally)."""
+    results_frame(session, run_id, results, checked_at).write.save_as_table(
+        dw_table(DQ_RESULTS_TABLE), mode="append", column_order="name"
+    )
+
+
+def run_dq_checks(session: Session, run_id: str, checked_at: Optional[dt.datetime] = None) -> list[CheckResult]:
+    """Evaluate every check on the session's warehouse and record the results under `run_id`."""
+    results = evaluate_checks(read_warehouse_tables(session))
+    record_results(session, run_id, results, checked_at or _utc_now())
+    return results
+
+
+def post_load_check(session: Session, run_date: str) -> dict:
+    """The checks in the shape of `telco360.warehouse.pipeline.POST_LOAD_CHECKS`: a run whose
+    critical checks fail does not pass, so the pipeline rolls back before COMMIT."""
+    results = run_dq_checks(session, run_date)
+    return {
+        "check": "data_quality",
+        "passed": not has_critical_failure(results),
+        "failed": describe_failures(results),
+        "results": [r.__dict__ for r in results],
+    }
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
