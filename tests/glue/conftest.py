@@ -1,0 +1,29 @@
+"""Helpers for the Glue job tests: literal lines in, rows keyed by line number out."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pyspark.sql import types as T
+
+NUMBERED_LINES = T.StructType(
+    [
+        T.StructField("source_file", T.StringType()),
+        T.StructField("source_line", T.LongType()),
+        T.StructField("extract_date", T.DateType()),
+        T.StructField("ingest_date", T.DateType()),
+        T.StructField("value", T.StringType()),
+    ]
+)
+
+
+@pytest.fixture(scope="session")
+def numbered_lines(spark):
+    """Literal NDJSON lines as Job A's numbered-lines frame (line n = the n-th string)."""
+
+    def build(source_file: str, lines: list[str]):
+        day = dt.date(2024, 1, 15)
+        rows = [(source_file, number, day, day, text) for number, text in enumerate(lines, start=1)]
+        return spark.createDataFrame(rows, NUMBERED_LINES)
+
+    return build
