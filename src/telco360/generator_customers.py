@@ -28,7 +28,7 @@ from telco360.generator_base import (
     interleave,
     stream,
 )
-from telco360.generator_plans import initial_plan_choices, plans_customers_can_choose
+from telco360.generator_plans import LAUNCH_DAY, LAUNCHED_PLAN, initial_plan_choices, plans_customers_can_choose
 
 FIRST_NAMES = (
     "Ada", "Chinedu", "Ngozi", "Liam", "Olivia", "Noah", "Emma", "Mateo", "Sofía", "José", "Zoë",
@@ -131,20 +131,22 @@ class CrmSimulation:
                 else:
                     on_time.append((instant, line))
                 counts["signup_records"] += 1
-            changers = rng.sample(existing, min(len(existing), at_least_one(len(existing), DAILY_CHANGE_RATE)))
-            for cid in changers:
+            scripted = self._scripted_changes(rng, day, existing)
+            others = [cid for cid in existing if cid not in scripted]
+            changers = rng.sample(others, min(len(others), at_least_one(len(existing), DAILY_CHANGE_RATE)))
+            for cid, kinds in [*scripted.items(), *((cid, None) for cid in changers)]:
                 state = self._states[cid]
                 draw = rng.random()
-                change_count = 1 + (draw < 0.35) + (draw < 0.12)
+                change_count = len(kinds) if kinds else 1 + (draw < 0.35) + (draw < 0.12)
                 if change_count > 1:
                     counts["customers_with_several_changes"] += 1
-                for second in sorted(rng.sample(range(SECONDS_PER_DAY), change_count)):
+                for number, second in enumerate(sorted(rng.sample(range(SECONDS_PER_DAY), change_count))):
                     instant = day_start + second
-                    kind = self._apply_change(rng, state, day)
+                    kind = self._apply_change(rng, state, day, kinds[number] if kinds else None)
                     counts[f"change:{kind}"] += 1
                     offset = draw_offset(rng)
                     line = self._render(rng, state, instant, offset)
-                    if rng.random() < LATE_CHANGE_RATE:
+                    if not kinds and rng.random() < LATE_CHANGE_RATE:
                         self._hold_back(day + 1 + rng.randrange(3), line)
                         counts["changes_held_back"] += 1
                     else:
@@ -177,6 +179,23 @@ class CrmSimulation:
         counts["records"] = len(lines)
         self._previous_lines = fresh
         return CrmDay(lines, active_at_start, signups, counts)
+
+    def _scripted_changes(self, rng: random.Random, day: int, existing: list[str]) -> dict[str, list[str]]:
+        """Every day shows the status round trips, whatever the base size: a suspension and
+        resumption within the day, a churn, a reactivation; on the day before the launched plan
+        reaches the catalog, a customer moves to it (the inferred plan case). Delivered on time."""
+        by_status: dict[str, list[str]] = {status: [] for status in CHANGES_BY_STATUS}
+        for cid in existing:
+            by_status[self._states[cid]["status"]].append(cid)
+        wanted = [("ACTIVE", ["suspend", "resume"]), ("ACTIVE", ["churn"]), ("CHURNED", ["reactivate"])]
+        if day == LAUNCH_DAY - 1:
+            wanted.append(("ACTIVE", ["move_to_launched_plan"]))
+        scripted: dict[str, list[str]] = {}
+        for status, kinds in wanted:
+            candidates = [cid for cid in by_status[status] if cid not in scripted]
+            if candidates:
+                scripted[rng.choice(candidates)] = kinds
+        return scripted
 
     def _hold_back(self, delivery_day: int, line: bytes) -> None:
         self._held_back.setdefault(delivery_day, []).append(line)
@@ -245,10 +264,13 @@ class CrmSimulation:
     def _new_birth_date(rng: random.Random) -> str:
         return (dt.date(1940, 1, 1) + dt.timedelta(days=rng.randrange(65 * 365))).isoformat()
 
-    def _apply_change(self, rng: random.Random, state: dict, day: int) -> str:
-        kinds, weights = zip(*CHANGES_BY_STATUS[state["status"]])
-        kind = rng.choices(kinds, weights)[0]
-        if kind == "plan_change":
+    def _apply_change(self, rng: random.Random, state: dict, day: int, kind: str | None) -> str:
+        if kind is None:
+            kinds, weights = zip(*CHANGES_BY_STATUS[state["status"]])
+            kind = rng.choices(kinds, weights)[0]
+        if kind == "move_to_launched_plan":
+            state["planId"] = LAUNCHED_PLAN
+        elif kind == "plan_change":
             state["planId"] = rng.choice([p for p in plans_customers_can_choose(day) if p != state["planId"]])
         elif kind == "suspend":
             state["status"] = "SUSPENDED"
