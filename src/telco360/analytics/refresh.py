@@ -1,0 +1,66 @@
+"""Materialize the analyst layer in TELCO_DB.DW: V_ACTIVITY_ENRICHED as a view, the marts as
+tables. Snapshot marts (MART_PLAN_USAGE_DAILY, MART_CUSTOMER_360, MART_CHURN_BY_PLAN) are
+rewritten whole; MART_CUSTOMER_FEATURES keeps one snapshot per AS_OF_DATE, so each refresh
+replaces only its own RUN_DATE's rows and a past as-of date keeps what was known then."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from snowflake.snowpark import DataFrame, Session
+from snowflake.snowpark import functions as F
+
+from telco360.analytics import marts
+from telco360.analytics.quality import read_warehouse_tables
+from telco360.analytics.tables import dw_table
+
+FEATURES_TABLE = "MART_CUSTOMER_FEATURES"
+
+
+def build_marts(session: Session, as_of: dt.date, refreshed_at: dt.datetime) -> dict[str, DataFrame]:
+    """Every mart (and the view) as a lazy DataFrame over the session's DW tables."""
+    tables = read_warehouse_tables(session)
+    fact, dim_customer, dim_plan = tables.fact_activity, tables.dim_customer, tables.dim_plan
+    return {
+        "V_ACTIVITY_ENRICHED": marts.activity_enriched(fact, dim_customer, dim_plan),
+        "MART_PLAN_USAGE_DAILY": marts.plan_usage_daily(fact, dim_customer, dim_plan, refreshed_at),
+        "MART_CUSTOMER_360": marts.customer_360(fact, dim_customer, dim_plan, as_of, refreshed_at),
+        "MART_CHURN_BY_PLAN": marts.churn_by_plan(fact, dim_customer, dim_plan, as_of, refreshed_at),
+        FEATURES_TABLE: marts.customer_features(fact, dim_customer, [as_of], refreshed_at),
+    }
+
+
+def refresh_marts(session: Session, run_date: str, refreshed_at: Optional[dt.datetime] = None) -> dict:
+    """Write the view and the marts for RUN_DATE (YYYY-MM-DD); returns rows written per mart."""
+    as_of = parse_run_date(run_date)
+    refreshed_at = refreshed_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    frames = build_marts(session, as_of, refreshed_at)
+    frames.pop("V_ACTIVITY_ENRICHED").create_or_replace_view(dw_table("V_ACTIVITY_ENRICHED"))
+    rows = {}
+    for name, frame in frames.items():
+        if name == FEATURES_TABLE:
+            _replace_snapshot(session, frame, as_of)
+        else:
+            # "truncate" keeps the DDL's column types, comments and grants in Snowflake.
+            frame.write.save_as_table(dw_table(name), mode="truncate", column_order="name")
+        rows[name] = int(frame.count())
+    return {"run_date": run_date, "as_of_date": as_of.isoformat(), "rows": rows, "refreshed_at": refreshed_at.isoformat()}
+
+
+def _replace_snapshot(session: Session, frame: DataFrame, as_of: dt.date) -> None:
+    name = dw_table(FEATURES_TABLE)
+    try:
+        session.table(name).delete(F.col("AS_OF_DATE") == F.lit(as_of))
+    except Exception as exc:  # first refresh in a local warehouse: the table is created below
+        if "does not exist" not in str(exc):
+            raise
+    frame.write.save_as_table(name, mode="append", column_order="name")
+
+
+def parse_run_date(run_date: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(run_date)
+    except ValueError:
+        raise ValueError(
+            f"SP_REFRESH_MARTS: RUN_DATE {run_date!r} is not a date YYYY-MM-DD; call it with the pipeline's RUN_DATE"
+        ) from None
