@@ -12,7 +12,6 @@ import datetime as dt
 import math
 from collections import Counter
 
-import orjson
 
 from telco360.generator_base import (
     SECONDS_PER_DAY,
@@ -21,6 +20,7 @@ from telco360.generator_base import (
     day_epoch,
     draw_offset,
     interleave,
+    json_line,
     stream,
 )
 
@@ -98,7 +98,7 @@ def daily_events(seed: int, day: int, day_date: dt.date, count: int,
             record["cell_id"] = f"CELL-{int(random_unit() * 5000):05d}"
         if random_unit() < 0.7:
             record["roaming"] = random_unit() < 0.06
-        lines.append(orjson.dumps(record))
+        lines.append(json_line(record))
     counts["events"] = len(lines)
     return ActivityDay(lines, counts)
 

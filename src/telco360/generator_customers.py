@@ -16,7 +16,6 @@ import random
 import unicodedata
 from collections import Counter
 
-import orjson
 
 from telco360.generator_base import (
     OFFSETS,
@@ -26,6 +25,7 @@ from telco360.generator_base import (
     day_epoch,
     draw_offset,
     interleave,
+    json_line,
     stream,
 )
 from telco360.generator_plans import LAUNCH_DAY, LAUNCHED_PLAN, initial_plan_choices, plans_customers_can_choose
@@ -318,7 +318,7 @@ class CrmSimulation:
         record["signupDate"] = state["signupDate"]
         record["updatedAt"] = self._renderer.render(instant, offset)
         record["marketingOptIn"] = state["marketingOptIn"]
-        return orjson.dumps(record)
+        return json_line(record)
 
 
 def _case_variant(rng: random.Random, value: str) -> str:
