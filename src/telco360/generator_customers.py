@@ -11,6 +11,7 @@ records held back and delivered days late.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import datetime as dt
 import random
 import unicodedata
@@ -52,6 +53,7 @@ COUNTRIES = {
     "DE": ("49", 10, (), ("Berlin", "Köln", "München"), 5),
     "IN": ("91", 10, ("MH", "KA"), ("Mumbai", "Bengaluru"), 6),
 }
+COUNTRY_CODES = tuple(COUNTRIES)
 
 INITIAL_STATUS_WEIGHTS = (("ACTIVE", 90), ("SUSPENDED", 4), ("CHURNED", 6))
 CHANGES_BY_STATUS = {
@@ -83,6 +85,7 @@ class CrmDay:
     counts: Counter
 
 
+@functools.lru_cache(maxsize=None)
 def _ascii_slug(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     return "".join(ch for ch in folded.lower() if ch.isalnum())
@@ -203,7 +206,7 @@ class CrmSimulation:
     def _new_customer(self, rng: random.Random, day: int, signup: dt.date | None) -> dict:
         customer_id = f"C{self._next_number:07d}"
         self._next_number += 1
-        country = rng.choice(tuple(COUNTRIES))
+        country = rng.choice(COUNTRY_CODES)
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         if signup is None:
             signup = self._start - dt.timedelta(days=1 + rng.randrange(9 * 365))
