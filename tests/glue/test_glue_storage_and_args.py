@@ -1,0 +1,78 @@
+"""The lake storage helper (local folder and S3 via moto) and the Glue argument parsing."""
+from __future__ import annotations
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from telco360.spark.runtime import JobInputError, check_date, check_run_id, resolve_arguments
+from telco360.spark.storage import LocalLakeStorage, S3LakeStorage, open_lake_storage, read_json, write_json
+
+
+@pytest.fixture(params=["local", "s3"])
+def storage(request, tmp_path):
+    if request.param == "local":
+        yield LocalLakeStorage(tmp_path)
+        return
+    with mock_aws():
+        client = boto3.client("s3", region_name="us-east-1")
+        client.create_bucket(Bucket="lake")
+        yield S3LakeStorage("s3://lake/prod", client)
+
+
+def test_json_written_is_read_back(storage):
+    write_json(storage, "clean/_bookmarks/clean_job.json", {"committed_runs": ["r1"]})
+    assert read_json(storage, "clean/_bookmarks/clean_job.json") == {"committed_runs": ["r1"]}
+
+
+def test_missing_json_reads_as_the_default(storage):
+    write_json(storage, "clean/_bookmarks/clean_job.json.old", {})
+    assert read_json(storage, "clean/_bookmarks/clean_job.json", {"fresh": True}) == {"fresh": True}
+
+
+def test_keys_are_listed_relative_to_the_lake(storage):
+    storage.write_bytes("archive/plans/ingest_date=2024-01-15/plans_20240115.csv", b"x")
+    storage.write_bytes("archive/customers/ingest_date=2024-01-15/customers_20240115.ndjson", b"x")
+    assert storage.list_keys("archive/plans/") == ["archive/plans/ingest_date=2024-01-15/plans_20240115.csv"]
+
+
+def test_delete_prefix_removes_only_that_folder(storage):
+    storage.write_bytes("clean/customers/ingest_date=2024-01-15/a.parquet", b"x")
+    storage.write_bytes("clean/customers/ingest_date=2024-01-16/b.parquet", b"x")
+    removed = storage.delete_prefix("clean/customers/ingest_date=2024-01-15/")
+    assert (removed, storage.list_keys("clean/")) == (1, ["clean/customers/ingest_date=2024-01-16/b.parquet"])
+
+
+def test_local_write_leaves_no_temporary_file(tmp_path):
+    storage = LocalLakeStorage(tmp_path)
+    write_json(storage, "staging/_manifest.json", {"run_id": "s1"})
+    write_json(storage, "staging/_manifest.json", {"run_id": "s2"})
+    assert storage.list_keys("staging/") == ["staging/_manifest.json"]
+
+
+def test_s3_uri_maps_keys_to_spark_paths_under_its_prefix():
+    assert S3LakeStorage("s3://lake/prod/", client=object()).spark_path("clean/plans/") == "s3://lake/prod/clean/plans/"
+
+
+def test_a_folder_uri_opens_local_storage(tmp_path):
+    assert isinstance(open_lake_storage(str(tmp_path)), LocalLakeStorage)
+
+
+def test_glue_arguments_ignore_glue_own_arguments_and_blank_optionals():
+    args = resolve_arguments("clean_job", ["--JOB_NAME", "c", "--lake_uri", "s3://lake", "--reprocess_date", ""],
+                             ["lake_uri"], ["run_id", "reprocess_date"])
+    assert args == {"lake_uri": "s3://lake", "run_id": None, "reprocess_date": None}
+
+
+def test_missing_run_id_gets_a_utc_timestamp_id():
+    assert check_run_id(None).endswith("Z")
+
+
+def test_run_id_that_cannot_name_a_partition_is_refused():
+    with pytest.raises(JobInputError, match="partition"):
+        check_run_id("2024/01/15")
+
+
+def test_reprocess_date_must_be_iso():
+    with pytest.raises(JobInputError, match="reprocess_date"):
+        check_date("reprocess_date", "15.01.2024")
