@@ -29,7 +29,8 @@ def test_generate_command_only_day_and_start_date_name_the_files_by_that_day(tmp
 
 @pytest.mark.parametrize("arguments, message", [
     (["--days", "0"], "--days must be at least 1"),
-    (["--customers", "0"], "--customers must be between"),
+    (["--customers", "0"], "--customers must be at least 1"),
+    (["--customers", "9999999", "--days", "2"], "need 10099999 customer ids"),
     (["--events-per-day", "-1"], "--events-per-day must be 0 or more"),
     (["--only-day", "7"], "--only-day must be between 0 and 6"),
     (["--start-date", "15/01/2024"], "--start-date must be YYYY-MM-DD"),
