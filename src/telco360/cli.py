@@ -11,6 +11,8 @@ COMMAND_MODULES = (
     "telco360.commands.glue",
     "telco360.commands.deploy",
     "telco360.commands.generate",
+    "telco360.commands.check",
+    "telco360.commands.report",
 )
 
 

@@ -1,0 +1,58 @@
+"""`c360 check --lake DIR [--run-id ID] [--json]`: run the warehouse data-quality checks on
+the local warehouse (DIR/_warehouse/) and print the results. Exit 1 when a critical check
+fails, 2 when there is no local warehouse to check."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "check", help="run the data-quality checks on the local warehouse and print the results",
+        description="Checks: not-null and unique keys, accepted values, relationships, the SCD2 "
+                    "invariants, staging -> DW reconciliation. Exit 1 on a critical failure.",
+    )
+    parser.add_argument("--lake", required=True, type=Path, help="local lake folder (holds _warehouse/)")
+    parser.add_argument("--run-id", default=None, help="RUN_ID to record the results under (default: check-<UTC time>)")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    warehouse = args.lake / "_warehouse"
+    if not warehouse.is_dir():
+        print(f"c360 check: no local warehouse at {warehouse}; run the pipeline on this lake first "
+              f"(`c360 demo --lake {args.lake}`)", file=sys.stderr)
+        return 2
+    from telco360.analytics.quality import has_critical_failure, run_dq_checks
+    from telco360.warehouse.local import open_local_warehouse
+
+    run_id = args.run_id or f"check-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
+    session = open_local_warehouse(args.lake)
+    try:
+        results = run_dq_checks(session, run_id)
+    finally:
+        session.close()
+    if args.json:
+        print(json.dumps({"run_id": run_id, "results": [r.__dict__ for r in results]}, indent=2))
+    else:
+        print_results(run_id, results)
+    return 1 if has_critical_failure(results) else 0
+
+
+def print_results(run_id: str, results) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    styles = {"PASS": "green", "FAIL": "red", "SKIPPED": "dim"}
+    table = Table(title=f"data-quality checks, run {run_id}")
+    for column in ("check", "severity", "status", "failing rows", "detail"):
+        table.add_column(column, overflow="fold")
+    for r in results:
+        style = "yellow" if r.failed and r.severity == "WARNING" else styles.get(r.status, "")
+        table.add_row(r.check_name, r.severity, f"[{style}]{r.status}[/]", str(r.failing_rows), r.detail)
+    Console(width=160).print(table)
