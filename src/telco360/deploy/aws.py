@@ -135,7 +135,7 @@ def describe_plan(deployment: AwsDeployment, artifacts: list[Artifact], vendor: 
               for a in artifacts]
     via = "TemplateBody" if template_size <= TEMPLATE_BODY_LIMIT else "TemplateURL (uploaded beside the artifacts)"
     lines.append(f"package: {TEMPLATE} with {STATE_MACHINE_DEFINITION} inlined ({template_size} bytes, {via})")
-    lines.append(f"deploy: change set on stack {deployment.stack_name} (CAPABILITY_NAMED_IAM), then execute and wait")
+    lines.append(f"deploy: create or update stack {deployment.stack_name} (CAPABILITY_NAMED_IAM) and wait")
     shown = stack_parameters(deployment, artifacts)
     lines += [f"  parameter {p['ParameterKey']}={'****' if 'ExternalId' in p['ParameterKey'] else p['ParameterValue']}"
               for p in shown]
@@ -149,34 +149,27 @@ def upload_artifacts(s3, deployment: AwsDeployment, artifacts: list[Artifact]) -
 
 def deploy_stack(cloudformation, s3, deployment: AwsDeployment, template: dict,
                  parameters: list[dict], echo: Callable[[str], None]) -> str:
-    """Create or update the stack through a change set; returns the final stack status."""
+    """Create the stack, or update it; returns the final stack status."""
     body = json.dumps(template, indent=1)
     source: dict = {"TemplateBody": body}
     if len(body.encode()) > TEMPLATE_BODY_LIMIT:
         key = f"{deployment.artifacts_prefix.strip('/')}/{hashlib.sha256(body.encode()).hexdigest()[:16]}/template.json"
         s3.put_object(Bucket=deployment.artifacts_bucket, Key=key, Body=body.encode())
         source = {"TemplateURL": f"https://{deployment.artifacts_bucket}.s3.amazonaws.com/{key}"}
+    request = dict(StackName=deployment.stack_name, Parameters=parameters,
+                   Capabilities=["CAPABILITY_NAMED_IAM"], **source)
     exists = _stack_exists(cloudformation, deployment.stack_name)
-    change_set = f"{deployment.stack_name}-{hashlib.sha256(body.encode() + json.dumps(parameters).encode()).hexdigest()[:12]}"
-    cloudformation.create_change_set(
-        StackName=deployment.stack_name, ChangeSetName=change_set,
-        ChangeSetType="UPDATE" if exists else "CREATE",
-        Parameters=parameters, Capabilities=["CAPABILITY_NAMED_IAM"], **source,
-    )
     try:
-        cloudformation.get_waiter("change_set_create_complete").wait(
-            StackName=deployment.stack_name, ChangeSetName=change_set,
-            WaiterConfig={"Delay": 5, "MaxAttempts": 120})
-    except Exception:
-        described = cloudformation.describe_change_set(StackName=deployment.stack_name, ChangeSetName=change_set)
-        reason = described.get("StatusReason", "")
-        if "didn't contain changes" in reason or "No updates" in reason:
+        if exists:
+            cloudformation.update_stack(**request)
+        else:
+            cloudformation.create_stack(OnFailure="ROLLBACK", **request)
+    except cloudformation.exceptions.ClientError as err:
+        if "No updates are to be performed" in str(err):
             echo(f"stack {deployment.stack_name}: already up to date")
-            cloudformation.delete_change_set(StackName=deployment.stack_name, ChangeSetName=change_set)
             return _stack_status(cloudformation, deployment.stack_name)
-        raise DeployError(f"change set {change_set} failed: {reason}. Fix the template or parameters "
-                          "and deploy again; nothing was changed.") from None
-    cloudformation.execute_change_set(StackName=deployment.stack_name, ChangeSetName=change_set)
+        raise DeployError(f"stack {deployment.stack_name} was not changed: {err}. "
+                          "Fix the template or parameters and deploy again.") from None
     waiter = "stack_update_complete" if exists else "stack_create_complete"
     try:
         cloudformation.get_waiter(waiter).wait(StackName=deployment.stack_name,
@@ -193,7 +186,7 @@ def _stack_exists(cloudformation, name: str) -> bool:
         status = _stack_status(cloudformation, name)
     except Exception:
         return False
-    return status != "REVIEW_IN_PROGRESS"
+    return status not in ("REVIEW_IN_PROGRESS", "ROLLBACK_COMPLETE")
 
 
 def _stack_status(cloudformation, name: str) -> str:
