@@ -1,0 +1,123 @@
+"""`c360 deploy snowflake|aws`: --dry-run prints the exact plan; a real run stops at the
+first failing step and says how to resume."""
+from __future__ import annotations
+
+import subprocess
+import zipfile
+
+import pytest
+
+from telco360.cli import main
+from telco360.deploy import aws
+from telco360.deploy.snowflake import Command, DeployError, run_plan
+
+SETUP_VARS = [
+    "--var", "deploy_user=C360_DEPLOY", "--var", "staging_url=s3://telco-lake/staging/",
+    "--var", "storage_aws_role_arn=arn:aws:iam::123456789012:role/r",
+    "--var", "storage_aws_external_id=very-secret-id", "--var", "alert_sns_topic_arn=arn:aws:sns:eu-west-1:1:t",
+    "--var", "alert_sns_role_arn=arn:aws:iam::123456789012:role/a",
+]
+
+
+def dry_run_commands(capsys, *args) -> list[str]:
+    assert main(["deploy", "snowflake", "--dry-run", *args]) == 0
+    return [line for line in capsys.readouterr().out.splitlines() if not line.startswith("#")]
+
+
+def test_snowflake_dry_run_prints_the_steps_in_deploy_order(capsys, repo_root):
+    commands = dry_run_commands(capsys, "--repo", str(repo_root), "--var", "staging_url=s3://telco-lake/staging/")
+    assert commands == [
+        "snow sql -f snowpark/sql/10_staging_objects.sql -D staging_url=s3://telco-lake/staging/",
+        "snow sql -f snowpark/sql/20_tables.sql",
+        "snow snowpark build --skip-dependencies",
+        "snow snowpark deploy --replace --role TELCO_TRANSFORMER --warehouse TELCO_WH",
+        "snow sql -f snowpark/sql/30_tasks.sql",
+        "snow sql -f snowpark/sql/40_resume_tasks.sql",
+    ]
+
+
+def test_snowflake_account_setup_runs_first_and_masks_the_external_id(capsys, repo_root):
+    commands = dry_run_commands(capsys, "--repo", str(repo_root), "--account-setup", *SETUP_VARS)
+    assert commands[0].startswith("snow sql -f snowpark/sql/00_account_setup.sql")
+    assert "storage_aws_external_id=****" in commands[0] and "very-secret-id" not in "\n".join(commands)
+
+
+def test_snowflake_env_override_and_connection_reach_every_snow_command(capsys, repo_root):
+    commands = dry_run_commands(capsys, "--repo", str(repo_root), "--var", "staging_url=s3://b/staging/",
+                                "--env", "database=TELCO_DB_DEV", "--connection", "ci")
+    assert all(c.endswith("--env database=TELCO_DB_DEV --connection ci") for c in commands)
+
+
+def test_snowflake_missing_variable_fails_before_anything_runs(capsys, repo_root):
+    assert main(["deploy", "snowflake", "--dry-run", "--repo", str(repo_root)]) == 2
+    assert "10_staging_objects.sql: 'staging_url' is undefined; pass it as --var" in capsys.readouterr().err
+
+
+def test_snowflake_malformed_env_override_is_a_usage_error(capsys, repo_root):
+    assert main(["deploy", "snowflake", "--dry-run", "--repo", str(repo_root), "--env", "database"]) == 2
+    assert "--env 'database': expected key=value" in capsys.readouterr().err
+
+
+def test_run_stops_at_the_first_failing_step_and_says_how_to_resume(tmp_path):
+    plan = [Command(("snow", "sql", "-f", "a.sql"), "a"), Command(("snow", "sql", "-f", "b.sql"), "b"),
+            Command(("snow", "sql", "-f", "c.sql"), "c")]
+    ran = []
+
+    def runner(argv, cwd):
+        ran.append(argv[-1])
+        return subprocess.CompletedProcess(argv, 1 if argv[-1] == "b.sql" else 0)
+
+    with pytest.raises(DeployError, match=r"step 2/3 failed \(exit 1\): snow sql -f b.sql\. Every step is idempotent"):
+        run_plan(plan, tmp_path, echo=lambda line: None, runner=runner)
+    assert ran == ["a.sql", "b.sql"]
+
+
+def test_validator_zip_holds_the_handler_and_only_the_stdlib_modules(tmp_path, repo_root):
+    artifacts = aws.build_artifacts(repo_root, tmp_path, vendor_dir=tmp_path / "empty")
+    validator = next(a for a in artifacts if a.parameter == "ValidatorCodeKey")
+    assert sorted(zipfile.ZipFile(validator.path).namelist()) == sorted(
+        ["handler.py", *(f"telco360/{m}" for m in aws.VALIDATOR_MODULES)])
+
+
+def test_glue_package_leaves_out_the_snowpark_and_deploy_code(tmp_path, repo_root):
+    artifacts = aws.build_artifacts(repo_root, tmp_path, vendor_dir=tmp_path / "empty")
+    package = next(a for a in artifacts if a.parameter == "GluePackageKey")
+    top_level = {name.split("/")[1] for name in zipfile.ZipFile(package.path).namelist()}
+    assert "spark" in top_level and not top_level & {"warehouse", "analytics", "deploy", "commands", "cli.py"}
+
+
+def test_artifact_key_changes_with_content_only(tmp_path):
+    first, second = tmp_path / "a" / "job.py", tmp_path / "b" / "job.py"
+    for path, text in ((first, "x = 1\n"), (second, "x = 1\n")):
+        path.parent.mkdir()
+        path.write_text(text)
+    same = aws.Artifact("K", first).key("p") == aws.Artifact("K", second).key("p")
+    second.write_text("x = 2\n")
+    assert same and aws.Artifact("K", first).key("p") != aws.Artifact("K", second).key("p")
+
+
+def test_packaged_template_inlines_the_definition_with_the_three_substitutions(repo_root):
+    packaged = aws.package_template(aws.load_template(repo_root), '{"StartAt": "${CleanJobName}"}')
+    machine = packaged["Resources"]["DailyStateMachine"]["Properties"]
+    text, substitutions = machine["DefinitionString"]["Fn::Sub"]
+    assert (text, sorted(substitutions), "DefinitionS3Location" in machine) == (
+        '{"StartAt": "${CleanJobName}"}', ["AlertTopicArn", "CleanJobName", "StagingJobName"], False)
+
+
+def test_vendoring_targets_the_lambda_runtime_of_the_template(repo_root, tmp_path):
+    runtime = aws.validator_runtime(aws.load_template(repo_root))
+    command = aws.vendor_command(tmp_path, runtime)
+    assert command[command.index("--python-version") + 1] == runtime.removeprefix("python")
+    assert command[-1] == "orjson" and "manylinux2014_x86_64" in command
+
+
+def test_aws_dry_run_prints_uploads_and_masks_the_external_id(capsys, repo_root, tmp_path):
+    if not (repo_root / aws.STATE_MACHINE_DEFINITION).exists():
+        pytest.fail(f"{aws.STATE_MACHINE_DEFINITION} is missing: the stack cannot be packaged without it")
+    assert main(["deploy", "aws", "--dry-run", "--repo", str(repo_root), "--out", str(tmp_path),
+                 "--lake-bucket", "telco-lake", "--artifacts-bucket", "telco-artifacts",
+                 "--parameter", "SnowflakeStorageExternalId=very-secret-id"]) == 0
+    out = capsys.readouterr().out
+    uploads = [line for line in out.splitlines() if line.startswith("upload: ")]
+    assert len(uploads) == 4 and all(" -> s3://telco-artifacts/telco360/artifacts/" in u for u in uploads)
+    assert "parameter SnowflakeStorageExternalId=****" in out and "very-secret-id" not in out
