@@ -122,11 +122,12 @@ class CrmSimulation:
             counts["initial_records"] = len(on_time)
         else:
             existing = list(self._states)
-            for _ in range(at_least_one(self._base_customers, DAILY_SIGNUP_RATE)):
+            for number in range(at_least_one(self._base_customers, DAILY_SIGNUP_RATE)):
                 instant = day_start + rng.randrange(SECONDS_PER_DAY)
                 state = self._new_customer(rng, day, signup=self._start + dt.timedelta(days=day))
                 line = self._render(rng, state, instant, draw_offset(rng))
-                late = rng.random() < LATE_SIGNUP_RATE
+                # The first sign-up of a day always arrives late: its events come before it.
+                late = rng.random() < LATE_SIGNUP_RATE or number == 0
                 signups.append((state["customerId"], instant, late))
                 if late:
                     self._hold_back(day + 1, line)
@@ -137,7 +138,7 @@ class CrmSimulation:
             scripted = self._scripted_changes(rng, day, existing)
             others = [cid for cid in existing if cid not in scripted]
             changers = rng.sample(others, min(len(others), at_least_one(len(existing), DAILY_CHANGE_RATE)))
-            for cid, kinds in [*scripted.items(), *((cid, None) for cid in changers)]:
+            for position, (cid, kinds) in enumerate([*scripted.items(), *((cid, None) for cid in changers)]):
                 state = self._states[cid]
                 draw = rng.random()
                 change_count = len(kinds) if kinds else 1 + (draw < 0.35) + (draw < 0.12)
@@ -149,7 +150,8 @@ class CrmSimulation:
                     counts[f"change:{kind}"] += 1
                     offset = draw_offset(rng)
                     line = self._render(rng, state, instant, offset)
-                    if not kinds and rng.random() < LATE_CHANGE_RATE:
+                    # Scripted changes and the first changer are on time, so no extract is ever empty.
+                    if not kinds and position > 0 and rng.random() < LATE_CHANGE_RATE:
                         self._hold_back(day + 1 + rng.randrange(3), line)
                         counts["changes_held_back"] += 1
                     else:

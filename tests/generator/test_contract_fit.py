@@ -12,6 +12,7 @@ import orjson
 import pytest
 
 from telco360 import contract
+from telco360.generator import generate
 from telco360.generator_defects import RECORD_DEFECTS
 
 from .record_rules import first_violation, read_records, read_text
@@ -145,3 +146,9 @@ def test_bad_records_are_counted_in_their_files(defect_run):
         per_dataset[entry["dataset"]] += entry["bad_records"]
     for dataset in contract.DATASETS:
         assert per_dataset[dataset] == sum(summary["defects_injected"]["bad_records"][dataset].values())
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_no_good_file_is_empty_even_with_one_customer(tmp_path, seed):
+    summary = generate(tmp_path, days=5, customers=1, events_per_day=3, seed=seed, defects=True)
+    assert all(f["records"] for f in summary["files"] if f["expected"] == "archive")
