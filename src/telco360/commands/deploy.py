@@ -4,6 +4,7 @@ Thin: parse arguments, build the plan in `telco360.deploy`, print or run it.
 """
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -60,9 +61,10 @@ def run_snowflake(args) -> int:
 
 
 def snow_executable() -> str:
-    """The `snow` installed beside this interpreter (the pinned snowflake-cli), else PATH's."""
+    """`snow` on PATH (e.g. the Snowflake CLI GitHub action's), else the one installed beside
+    this interpreter (the snowflake-cli pinned by pyproject.toml)."""
     beside = Path(sys.executable).with_name("snow")
-    return str(beside) if beside.exists() else "snow"
+    return shutil.which("snow") or (str(beside) if beside.exists() else "snow")
 
 
 def run_aws(args) -> int:
