@@ -14,12 +14,12 @@ CREATE OR ALTER TASK TASK_CUSTOMER360_ROOT
     WAREHOUSE = <% ctx.env.warehouse %>
     SCHEDULE = '<% ctx.env.task_schedule %>'
     ALLOW_OVERLAPPING_EXECUTION = FALSE
+    TIMEZONE = 'UTC'
     USER_TASK_TIMEOUT_MS = <% ctx.env.task_timeout_ms %>
-    TASK_AUTO_RETRY_ATTEMPTS = <% ctx.env.task_retry_attempts %>
     SUSPEND_TASK_AFTER_NUM_FAILURES = <% ctx.env.task_suspend_after_failures %>
     ERROR_INTEGRATION = <% ctx.env.error_integration %>
-    TIMEZONE = 'UTC'
     COMMENT = 'Telco Customer 360: daily load of the staging snapshot into DW'
+    TASK_AUTO_RETRY_ATTEMPTS = <% ctx.env.task_retry_attempts %>
 AS
     CALL SP_RUN_CUSTOMER360_PIPELINE(
         TO_VARCHAR(
@@ -32,10 +32,10 @@ AS
 -- the audit table (STEP = 'TASK_GRAPH'), with the error of each task that did not succeed.
 CREATE OR ALTER TASK TASK_CUSTOMER360_FINALIZER
     WAREHOUSE = <% ctx.env.warehouse %>
-    FINALIZE = TASK_CUSTOMER360_ROOT
-    USER_TASK_TIMEOUT_MS = 600000
     TIMEZONE = 'UTC'
+    USER_TASK_TIMEOUT_MS = 600000
     COMMENT = 'Telco Customer 360: records the outcome of each graph run in PIPELINE_RUN_LOG'
+    FINALIZE = TASK_CUSTOMER360_ROOT
 AS
     INSERT INTO PIPELINE_RUN_LOG (RUN_ID, RUN_DATE, STEP, STATUS, ERROR, STARTED_AT, FINISHED_AT, SECONDS)
     SELECT
