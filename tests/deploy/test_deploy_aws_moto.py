@@ -107,3 +107,10 @@ def test_deployed_state_machine_runs_both_glue_jobs_to_success(deployed):
             time.sleep(0.5)
     runs = {name: len(glue.get_job_runs(JobName=name)["JobRuns"]) for name in ("telco360-clean", "telco360-staging")}
     assert (status, runs) == ("SUCCEEDED", {"telco360-clean": 1, "telco360-staging": 1})
+
+
+def test_deploying_the_same_code_again_is_safe(deployed, repo_root, tmp_path):
+    session, _, _ = deployed
+    status = deploy_aws(repo_root, DEPLOYMENT, tmp_path, dry_run=False, echo=lambda line: None,
+                        session=session, vendor=False)
+    assert status in ("UPDATE_COMPLETE", "CREATE_COMPLETE")

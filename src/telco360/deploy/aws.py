@@ -155,10 +155,15 @@ def deploy_stack(cloudformation, s3, deployment: AwsDeployment, template: dict,
     if len(body.encode()) > TEMPLATE_BODY_LIMIT:
         key = f"{deployment.artifacts_prefix.strip('/')}/{hashlib.sha256(body.encode()).hexdigest()[:16]}/template.json"
         s3.put_object(Bucket=deployment.artifacts_bucket, Key=key, Body=body.encode())
-        source = {"TemplateURL": f"https://{deployment.artifacts_bucket}.s3.amazonaws.com/{key}"}
+        source = {"TemplateURL": f"https://{deployment.artifacts_bucket}.s3.{s3.meta.region_name}.amazonaws.com/{key}"}
     request = dict(StackName=deployment.stack_name, Parameters=parameters,
                    Capabilities=["CAPABILITY_NAMED_IAM"], **source)
-    exists = _stack_exists(cloudformation, deployment.stack_name)
+    status = _stack_status(cloudformation, deployment.stack_name)
+    if status == "ROLLBACK_COMPLETE":
+        raise DeployError(f"stack {deployment.stack_name} is ROLLBACK_COMPLETE (its first deploy failed) and "
+                          f"cannot be updated: `aws cloudformation delete-stack --stack-name {deployment.stack_name}`, "
+                          "then deploy again.")
+    exists = status is not None and status != "REVIEW_IN_PROGRESS"
     try:
         if exists:
             cloudformation.update_stack(**request)
@@ -181,16 +186,14 @@ def deploy_stack(cloudformation, s3, deployment: AwsDeployment, template: dict,
     return _stack_status(cloudformation, deployment.stack_name)
 
 
-def _stack_exists(cloudformation, name: str) -> bool:
+def _stack_status(cloudformation, name: str) -> Optional[str]:
+    """The stack's status, or None when there is no such stack."""
     try:
-        status = _stack_status(cloudformation, name)
-    except Exception:
-        return False
-    return status not in ("REVIEW_IN_PROGRESS", "ROLLBACK_COMPLETE")
-
-
-def _stack_status(cloudformation, name: str) -> str:
-    return cloudformation.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+        return cloudformation.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+    except cloudformation.exceptions.ClientError as err:
+        if "does not exist" in str(err):
+            return None
+        raise
 
 
 def deploy_aws(repo_root: Path, deployment: AwsDeployment, out_dir: Path, dry_run: bool,
