@@ -49,8 +49,11 @@ def _empty(chart_id: str, title: str, message: str) -> str:
     )
 
 
+MAX_X_LABELS = 6
+
+
 def _x_labels(categories: list[str], x_of) -> list[str]:
-    every = max(1, len(categories) // 10)
+    every = max(1, -(-len(categories) // MAX_X_LABELS))
     return [
         f'<text x="{x_of(i):.1f}" y="{HEIGHT - BOTTOM + 16}" text-anchor="middle" class="tick">{escape(c)}</text>'
         for i, c in enumerate(categories) if i % every == 0

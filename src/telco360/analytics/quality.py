@@ -58,6 +58,7 @@ class WarehouseTables:
 
 
 def _result(name: str, severity: str, failing: int, what: str, where: str) -> CheckResult:
+    failing = int(failing)  # local testing counts in numpy integers
     if failing:
         return CheckResult(name, severity, FAIL, failing, f"{failing} {what}; {where}")
     return CheckResult(name, severity, PASS, 0, f"no {what}")

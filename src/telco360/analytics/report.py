@@ -72,7 +72,8 @@ def _ingest_days(lake: Path) -> list[dict]:
         if path.is_file():
             days[_ingest_date(path)]["archived"][path.relative_to(archive).parts[0]] += 1
     reasons = lake / REASONS_DIR
-    for path in sorted(reasons.glob("*/ingest_date=*/*.json")) if reasons.is_dir() else []:
+    # rglob: a key outside any dataset keeps its folders under _unknown/ingest_date=D/.
+    for path in sorted(reasons.glob("*/ingest_date=*/**/*.json")) if reasons.is_dir() else []:
         record = _read_json(path)
         days[_ingest_date(path)]["rejected"].append({
             "dataset": record.get("dataset", path.relative_to(reasons).parts[0]),

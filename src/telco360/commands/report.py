@@ -27,20 +27,25 @@ def _iso_date(text: str) -> dt.date:
 
 
 def run(args: argparse.Namespace) -> int:
-    from telco360.analytics.report import collect_lake_facts, render_report, write_report
-
     if not args.lake.is_dir():
         print(f"c360 report: lake folder {args.lake} does not exist", file=sys.stderr)
         return 2
+    print(write_run_report(args.lake, args.out, args.as_of).resolve())
+    return 0
+
+
+def write_run_report(lake: Path, out: Path, as_of: dt.date | None = None) -> Path:
+    """Collect, render and write the report of a local lake; returns the page's path (the
+    demo calls this at its end)."""
+    from telco360.analytics.report import collect_lake_facts, render_report, write_report
+
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    report = {**collect_lake_facts(args.lake), "generated_at": now.isoformat(sep=" ", timespec="seconds"), "notes": []}
-    if (args.lake / "_warehouse").is_dir():
-        report.update(warehouse_sections(args.lake, args.as_of or _latest_run_date(report) or now.date(), now))
+    report = {**collect_lake_facts(lake), "generated_at": now.isoformat(sep=" ", timespec="seconds"), "notes": []}
+    if (Path(lake) / "_warehouse").is_dir():
+        report.update(warehouse_sections(Path(lake), as_of or _latest_run_date(report) or now.date(), now))
     else:
         report["notes"].append("No local warehouse (_warehouse/) yet: marts, churn and DQ sections are empty.")
-    out = write_report(render_report(report), args.out)
-    print(out.resolve())
-    return 0
+    return write_report(render_report(report), out)
 
 
 def _latest_run_date(report: dict) -> dt.date | None:

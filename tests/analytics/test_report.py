@@ -1,0 +1,209 @@
+"""The run report and the `c360 check` / `c360 report` commands on a hand-made lake: the
+warehouse holds the conftest story, plus literal validator sidecars, a Glue Job A manifest
+and one PIPELINE_RUN_LOG run."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from telco360.analytics import report as run_report
+from telco360.cli import main as c360
+
+from .conftest import FACTS, PLANS, VERSIONS, save, ts
+
+RUN_LOG = [
+    ("SP_LOAD_STAGING", 9, 9, None, 1.2),
+    ("SP_LOAD_DIM_PLAN", 2, 2, None, 0.4),
+    ("SP_LOAD_DIM_CUSTOMER", 4, 10, None, 2.5),
+    ("SP_LOAD_FACT_ACTIVITY", 6, 6, 3, 1.9),
+]
+
+
+def run_log_rows(run_id="run-0116", run_date="2024-01-16", status="SUCCEEDED"):
+    rows = [
+        {"RUN_ID": run_id, "RUN_DATE": run_date, "STEP": step, "STATUS": status, "STAGING_RUN_ID": "staging-1",
+         "ROWS_IN": rows_in, "ROWS_INSERTED": inserted, "ROWS_UPDATED": 0, "ROWS_DELETED": 0,
+         "ROWS_REKEYED": rekeyed, "ERROR": None, "STARTED_AT": ts(16, 6), "FINISHED_AT": ts(16, 6), "SECONDS": seconds}
+        for step, rows_in, inserted, rekeyed, seconds in RUN_LOG
+    ]
+    rows.append({**rows[0], "STEP": "PIPELINE", "ROWS_IN": None, "ROWS_INSERTED": None, "ROWS_REKEYED": None,
+                 "SECONDS": 6.0})
+    return rows
+
+
+def write_json(path: Path, payload: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(payload), encoding="utf-8")
+
+
+def build_lake(lake: Path, versions=VERSIONS) -> Path:
+    from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+
+    session = open_local_warehouse(lake)
+    save(session, "DIM_PLAN", PLANS)
+    save(session, "DIM_CUSTOMER", versions)
+    save(session, "FACT_ACTIVITY", FACTS)
+    from snowflake.snowpark import types as T
+
+    from telco360.warehouse.tables import qualified_name, table_schema
+
+    schema = table_schema("PIPELINE_RUN_LOG")
+    session.create_dataframe(
+        [[row[f.name] for f in schema.fields] for row in run_log_rows()], schema
+    ).write.save_as_table(qualified_name("PIPELINE_RUN_LOG"), mode="overwrite")
+    save_local_warehouse(session, lake)
+    session.close()
+    (lake / "archive/customers/ingest_date=2024-01-16").mkdir(parents=True)
+    (lake / "archive/customers/ingest_date=2024-01-16/customers_20240116.ndjson").write_text("{}\n")
+    write_json(lake / "rejected/_reasons/customers/ingest_date=2024-01-16/customers_20240116_latin1.ndjson.json",
+               {"dataset": "customers", "reason": "not_utf8", "detail": "not UTF-8 at byte 57 (line 1)"})
+    write_json(lake / "rejected/_reasons/_unknown/ingest_date=2024-01-16/invoices/invoices_20240116.csv.json",
+               {"dataset": "_unknown", "reason": "unknown_dataset", "detail": "not under raw/<dataset>/"})
+    write_json(lake / "clean/_manifests/clean-0116.json", {
+        "run_id": "clean-0116", "created_at": "2024-01-16T05:00:00+00:00",
+        "datasets": {"activity_logs": {"records": 10, "clean": 7, "quarantined": 3,
+                                       "quarantine_reasons": {"negative:data_mb": 2, "bad_timestamp:event_ts": 1}}},
+    })
+    return lake
+
+
+@pytest.fixture(scope="module")
+def lake(tmp_path_factory):
+    return build_lake(tmp_path_factory.mktemp("report") / "lake")
+
+
+@pytest.fixture(scope="module")
+def facts(lake):
+    return run_report.collect_lake_facts(lake)
+
+
+@pytest.fixture(scope="module")
+def page(lake, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out") / "report.html"
+    assert c360(["report", "--lake", str(lake), "--out", str(out)]) == 0
+    return out
+
+
+def test_facts_list_rejected_files_with_their_reasons_per_ingest_date(facts):
+    (day,) = facts["ingest_days"]
+    assert day["ingest_date"] == "2024-01-16"
+    assert day["archived"] == {"customers": 1}
+    assert sorted((r["file"], r["reason"]) for r in day["rejected"]) == [
+        ("customers_20240116_latin1.ndjson", "not_utf8"), ("invoices_20240116.csv", "unknown_dataset"),
+    ]
+
+
+def test_facts_count_quarantined_records_by_rule_per_clean_run(facts):
+    (run,) = facts["clean_runs"]
+    assert run["quarantined"] == {"activity_logs": {"negative:data_mb": 2, "bad_timestamp:event_ts": 1}}
+
+
+def test_facts_group_the_pipeline_audit_by_run(facts):
+    (run,) = facts["pipeline_runs"]
+    assert (run["run_id"], run["status"], run["seconds"]) == ("run-0116", "SUCCEEDED", 6.0)
+    steps = {s["step"]: s for s in run["steps"]}
+    assert (steps["SP_LOAD_DIM_CUSTOMER"]["rows_inserted"], steps["SP_LOAD_FACT_ACTIVITY"]["rows_rekeyed"]) == (10, 3)
+
+
+def test_rendered_run_shows_versions_opened_and_facts_rekeyed(facts):
+    html = run_report.render_report({**facts, "generated_at": "2024-01-16 07:00:00"})
+    headline = re.search(r"<th>versions opened</th>.*?</tr><tr>(.*?)</tr>", html, re.S).group(1)
+    assert re.findall(r">([^<]*)</td>", headline) == ["9", "10", "6", "3", "1", "2"]
+
+
+def test_report_page_needs_no_network(page):
+    html = page.read_text(encoding="utf-8")
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert "<link" not in html and "@import" not in html
+
+
+def test_report_page_holds_the_four_charts_with_marks(page):
+    html = page.read_text(encoding="utf-8")
+    for chart in ("chart-usage", "chart-churn", "chart-rejects", "chart-quarantine"):
+        svg = re.search(rf'<svg[^>]*id="{chart}".*?</svg>', html, re.S).group(0)
+        assert "<polyline" in svg or 'class="bar"' in svg, chart
+
+
+def test_report_page_shows_the_data_quality_results(page):
+    html = page.read_text(encoding="utf-8")
+    assert "scd2:no_overlap_or_gap" in html
+    assert "0 critical check(s) failing" in html
+
+
+def test_report_command_prints_the_path_it_wrote(lake, tmp_path, capsys):
+    out = tmp_path / "r.html"
+    c360(["report", "--lake", str(lake), "--out", str(out)])
+    assert capsys.readouterr().out.strip() == str(out.resolve())
+
+
+def test_report_without_a_warehouse_still_writes_a_page_and_says_why(tmp_path):
+    (tmp_path / "lake").mkdir()
+    out = tmp_path / "r.html"
+    assert c360(["report", "--lake", str(tmp_path / "lake"), "--out", str(out)]) == 0
+    assert "No local warehouse" in out.read_text(encoding="utf-8")
+
+
+def test_check_command_passes_on_a_sound_warehouse(lake, capsys):
+    assert c360(["check", "--lake", str(lake), "--run-id", "t1"]) == 0
+    assert "scd2:one_current_row" in capsys.readouterr().out
+
+
+def test_check_command_exits_1_when_a_critical_check_fails(tmp_path, capsys):
+    broken = [dict(row) for row in VERSIONS]
+    broken[0]["IS_CURRENT"] = True
+    lake = build_lake(tmp_path / "lake", versions=broken)
+    assert c360(["check", "--lake", str(lake), "--json"]) == 1
+    results = {r["check_name"]: r["status"] for r in json.loads(capsys.readouterr().out)["results"]}
+    assert results["scd2:one_current_row"] == "FAIL"
+
+
+def test_check_command_exits_2_without_a_warehouse(tmp_path, capsys):
+    assert c360(["check", "--lake", str(tmp_path)]) == 2
+    assert "no local warehouse" in capsys.readouterr().err
+
+
+# --- a real browser ----------------------------------------------------------------------
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def chromium(page: Path, profile: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [CHROMIUM, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", *extra, page.resolve().as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+
+
+@pytest.fixture(scope="module")
+def artifacts(tmp_path_factory):
+    """CI keeps $C360_ARTIFACTS; otherwise a temporary folder."""
+    import os
+
+    folder = Path(os.environ["C360_ARTIFACTS"]) if os.environ.get("C360_ARTIFACTS") else tmp_path_factory.mktemp("artifacts")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI: apt-get install -y chromium)")
+def test_charts_render_in_headless_chromium(page, tmp_path):
+    dom = chromium(page, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom").stdout
+    charts = re.search(r'<body[^>]*data-charts="(\d+)"', dom)
+    rendered = re.search(r'<body[^>]*data-charts-rendered="(\d+)"', dom)
+    assert charts and rendered, dom[:500]
+    assert (int(charts.group(1)), int(rendered.group(1))) == (4, 4)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI: apt-get install -y chromium)")
+def test_headless_chromium_takes_a_screenshot_of_the_report(page, tmp_path, artifacts):
+    shot = artifacts / "report.png"
+    shot.unlink(missing_ok=True)
+    chromium(page, tmp_path / "profile", "--window-size=1280,2000", f"--screenshot={shot}")
+    assert shot.is_file() and shot.stat().st_size > 10_000
