@@ -15,9 +15,9 @@ import pytest
 from telco360 import contract
 from telco360.deploy.snowflake import load_project
 
-PIPELINE_PROCEDURES = {
+PROCEDURES = {
     "SP_LOAD_STAGING", "SP_LOAD_DIM_PLAN", "SP_LOAD_DIM_CUSTOMER",
-    "SP_LOAD_FACT_ACTIVITY", "SP_RUN_CUSTOMER360_PIPELINE",
+    "SP_LOAD_FACT_ACTIVITY", "SP_RUN_CUSTOMER360_PIPELINE", "SP_RUN_DQ_CHECKS", "SP_REFRESH_MARTS",
 }
 
 
@@ -25,9 +25,9 @@ def procedure_entities(project) -> dict:
     return dict(project.project_definition.entities)
 
 
-def test_project_declares_the_five_pipeline_procedures(snowflake_project):
+def test_project_declares_the_pipeline_and_analyst_procedures(snowflake_project):
     names = {e.fqn.name for e in procedure_entities(snowflake_project).values() if e.type == "procedure"}
-    assert names == PIPELINE_PROCEDURES
+    assert names == PROCEDURES
 
 
 def test_every_procedure_takes_run_date_varchar_and_returns_varchar(snowflake_project):
@@ -65,7 +65,7 @@ def load_module_from_file(path: Path):
 
 @pytest.mark.parametrize("entity_id", [
     "sp_load_staging", "sp_load_dim_plan", "sp_load_dim_customer",
-    "sp_load_fact_activity", "sp_run_customer360_pipeline",
+    "sp_load_fact_activity", "sp_run_customer360_pipeline", "sp_run_dq_checks", "sp_refresh_marts",
 ])
 def test_handler_resolves_to_a_function_with_the_declared_signature(snowflake_project, repo_root, entity_id):
     entity = procedure_entities(snowflake_project)[entity_id]

@@ -142,10 +142,13 @@ def test_finalizer_writes_only_audit_columns_of_the_contract(rendered):
     assert set(columns) <= set(contract.column_names("PIPELINE_RUN_LOG")) and len(columns) == 8
 
 
-def test_root_task_run_date_argument_parses_as_an_expression(rendered):
-    root = task_definitions(rendered[TASKS_SQL.name])["TASK_CUSTOMER360_ROOT"]
-    argument = root.split("CALL SP_RUN_CUSTOMER360_PIPELINE(", 1)[1].rsplit(")", 1)[0]
-    assert isinstance(sqlglot.parse_one(f"SELECT {argument}", read="snowflake"), exp.Select)
+def test_every_task_calls_with_the_same_run_date_expression_and_it_parses(rendered):
+    arguments = {
+        re.split(r"CALL \w+\(", text, maxsplit=1)[1].rsplit(")", 1)[0].strip()
+        for text in task_definitions(rendered[TASKS_SQL.name]).values() if "CALL " in text
+    }
+    assert len(arguments) == 1
+    assert isinstance(sqlglot.parse_one(f"SELECT {arguments.pop()}", read="snowflake"), exp.Select)
 
 
 def test_root_is_suspended_before_the_graph_is_changed(rendered):
@@ -153,9 +156,28 @@ def test_root_is_suspended_before_the_graph_is_changed(rendered):
     assert sql.index("ALTER TASK IF EXISTS TASK_CUSTOMER360_ROOT SUSPEND") < sql.index("CREATE OR ALTER TASK")
 
 
-def test_tasks_are_resumed_finalizer_first_and_root_last(rendered):
+def test_tasks_are_resumed_children_first_and_root_last(rendered):
     resumed = re.findall(r"ALTER TASK (\w+) RESUME", rendered[RESUME_TASKS_SQL.name])
-    assert resumed == ["TASK_CUSTOMER360_FINALIZER", "TASK_CUSTOMER360_ROOT"]
+    assert resumed == ["TASK_CUSTOMER360_FINALIZER", "TASK_CUSTOMER360_REFRESH_MARTS",
+                       "TASK_CUSTOMER360_DQ_CHECKS", "TASK_CUSTOMER360_ROOT"]
+
+
+def test_every_task_of_the_graph_is_resumed(rendered):
+    created = set(task_definitions(rendered[TASKS_SQL.name]))
+    assert set(re.findall(r"ALTER TASK (\w+) RESUME", rendered[RESUME_TASKS_SQL.name])) == created
+
+
+def test_checks_run_after_the_pipeline_and_marts_after_the_checks(rendered):
+    tasks = task_definitions(rendered[TASKS_SQL.name])
+    after = {name: re.search(r"^\s+AFTER (\w+)$", text, flags=re.M).group(1)
+             for name, text in tasks.items() if re.search(r"^\s+AFTER ", text, flags=re.M)}
+    calls = {name: re.search(r"CALL (\w+)\(", text).group(1) for name, text in tasks.items()
+             if "CALL " in text}
+    assert after == {"TASK_CUSTOMER360_DQ_CHECKS": "TASK_CUSTOMER360_ROOT",
+                     "TASK_CUSTOMER360_REFRESH_MARTS": "TASK_CUSTOMER360_DQ_CHECKS"}
+    assert calls == {"TASK_CUSTOMER360_ROOT": "SP_RUN_CUSTOMER360_PIPELINE",
+                     "TASK_CUSTOMER360_DQ_CHECKS": "SP_RUN_DQ_CHECKS",
+                     "TASK_CUSTOMER360_REFRESH_MARTS": "SP_REFRESH_MARTS"}
 
 
 def test_analyst_role_gets_select_on_dw_and_nothing_else(rendered):

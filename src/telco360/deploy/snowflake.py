@@ -124,9 +124,9 @@ def snowflake_plan(
                 "zip src/ and snowpark/procedures/ (validates snowflake.yml)"),
         Command((snow, "snowpark", "deploy", "--replace", "--role", env["transformer_role"],
                  "--warehouse", env["warehouse"], *common),
-                "upload the zips and create or replace the five procedures (as the transformer)"),
+                "upload the zips and create or replace the procedures (as the transformer)"),
         sql(TASKS_SQL, "suspend the root task, create or alter the task graph"),
-        sql(RESUME_TASKS_SQL, "resume the finalizer, then the root task"),
+        sql(RESUME_TASKS_SQL, "resume the child tasks and the finalizer, then the root task"),
     ]
     return plan
 
