@@ -216,6 +216,8 @@ def deploy_aws(repo_root: Path, deployment: AwsDeployment, out_dir: Path, dry_ru
     for line in describe_plan(deployment, artifacts, pip, size):
         echo(line)
     if dry_run:
+        echo("dry run: nothing vendored, uploaded or deployed (a real run's validator.zip also holds orjson, "
+             "so its key differs)")
         return None
     import boto3
 
