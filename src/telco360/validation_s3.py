@@ -17,6 +17,7 @@ from telco360.validation import Routing
 
 SOURCE_ETAG_METADATA = "c360-source-etag"
 METADATA_VALUE_LIMIT = 512  # S3 allows 2 KB of user metadata in all; keep room for the rest
+CHECKSUM_FIELDS = ("ChecksumCRC64NVME", "ChecksumCRC32", "ChecksumCRC32C", "ChecksumSHA256", "ChecksumSHA1")
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class S3RawStore:
 
     def _head(self, key: str) -> Optional[dict]:
         try:
-            return self.s3.head_object(Bucket=self.bucket, Key=self.prefix + key)
+            return self.s3.head_object(Bucket=self.bucket, Key=self.prefix + key, ChecksumMode="ENABLED")
         except ClientError as err:
             if err.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
                 return None
@@ -91,10 +92,14 @@ class S3RawStore:
         return response["Body"]
 
     def same_content(self, raw_key: str, other_key: str) -> bool:
+        """Same size, and either copied from this very raw object or equal S3 checksums."""
         raw, other = self._head(raw_key), self._head(other_key)
         if raw is None or other is None or raw["ContentLength"] != other["ContentLength"]:
             return False
-        return other.get("Metadata", {}).get(SOURCE_ETAG_METADATA) == raw["ETag"].strip('"')
+        if other.get("Metadata", {}).get(SOURCE_ETAG_METADATA) == raw["ETag"].strip('"'):
+            return True
+        pairs = _common_checksums(raw, other)
+        return bool(pairs) and all(left == right for left, right in pairs)
 
     def content_token(self, key: str) -> str:
         return "".join(c for c in self._etags[key] if c.isalnum())[:12]
@@ -115,13 +120,16 @@ class S3RawStore:
             ExtraArgs={"CopySourceIfMatch": etag, "Metadata": metadata,
                        "MetadataDirective": "REPLACE"},
         )
+        # ETags cannot be compared: under SSE-KMS (the lake bucket's default) they are not
+        # content hashes, and a multipart copy has its own. Size, the recorded source and
+        # S3's own checksums, where both objects carry one of a kind, can.
         source, copy = self._head(raw_key), self._head(destination)
-        multipart = copy is not None and "-" in copy["ETag"]
         if (copy is None or copy["ContentLength"] != source["ContentLength"]
-                or (not multipart and copy["ETag"] != source["ETag"])):
+                or copy.get("Metadata", {}).get(SOURCE_ETAG_METADATA) != etag.strip('"')
+                or any(left != right for left, right in _common_checksums(source, copy))):
             raise OSError(
                 f"copy of s3://{self.bucket}/{self.prefix}{raw_key} to {destination} does not "
-                "match the source (size or ETag); raw object kept, retry the event"
+                "match the source (size, source or checksum); raw object kept, retry the event"
             )
 
     def write_json(self, key: str, payload: dict) -> None:
@@ -142,6 +150,14 @@ class S3RawStore:
             Subject=_ascii(f"c360 rejected {message['dataset']} file: {message['reason']}")[:99],
             Message=json.dumps(payload, ensure_ascii=False),
         )
+
+
+def _common_checksums(left: dict, right: dict) -> list[tuple[str, str]]:
+    """Checksum values both heads carry, comparable only when of the same type
+    (a multipart copy's checksum is a composite of its parts)."""
+    if left.get("ChecksumType") != right.get("ChecksumType"):
+        return []
+    return [(left[f], right[f]) for f in CHECKSUM_FIELDS if left.get(f) and right.get(f)]
 
 
 def _ascii(text: str) -> str:

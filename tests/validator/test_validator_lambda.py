@@ -155,3 +155,38 @@ def test_missing_alert_topic_setting_is_a_clear_error(aws, lambda_handler, monke
     monkeypatch.delenv("ALERT_TOPIC_ARN")
     with pytest.raises(RuntimeError, match="ALERT_TOPIC_ARN is not set"):
         lambda_handler(s3_event(KEY), None)
+
+
+def _rewrite_destination_heads(monkeypatch, **changes):
+    """Make head_object of archive/ keys report other values, as SSE-KMS or a bad copy would."""
+    from telco360.validation_s3 import S3RawStore
+
+    original = S3RawStore._head
+
+    def head(self, key):
+        found = original(self, key)
+        return {**found, **changes} if found and key.startswith("archive/") else found
+
+    monkeypatch.setattr(S3RawStore, "_head", head)
+
+
+def test_copy_check_does_not_need_equal_etags(aws, lambda_handler, monkeypatch):
+    aws.put(KEY, GOOD)
+    _rewrite_destination_heads(monkeypatch, ETag='"kms-encrypted-etag"')
+    lambda_handler(s3_event(KEY), None)
+    assert aws.keys() == [ARCHIVED]
+
+
+def test_copy_with_a_different_checksum_keeps_the_raw_object(aws, lambda_handler, monkeypatch):
+    aws.put(KEY, GOOD)
+    _rewrite_destination_heads(monkeypatch, ChecksumCRC32="AAAAAA==")
+    with pytest.raises(RuntimeError, match="does not match the source"):
+        lambda_handler(s3_event(KEY), None)
+    assert KEY in aws.keys()
+
+
+def test_identical_bytes_archived_without_source_record_are_recognised_by_checksum(aws, lambda_handler):
+    aws.put(ARCHIVED, GOOD)
+    aws.put(KEY, GOOD)
+    lambda_handler(s3_event(KEY), None)
+    assert aws.keys() == [ARCHIVED]
