@@ -1,0 +1,9 @@
+"""SP_LOAD_FACT_ACTIVITY: point-in-time load and re-keying of DW.FACT_ACTIVITY."""
+import json
+
+from telco360.warehouse.pipeline import to_json_ready
+from telco360.warehouse.steps import load_fact_activity
+
+
+def sp_load_fact_activity(session, run_date: str) -> str:
+    return json.dumps(to_json_ready(load_fact_activity(session, run_date)))

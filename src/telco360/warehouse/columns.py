@@ -1,0 +1,64 @@
+"""Small column helpers shared by the transforms (Snowflake and local testing alike)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from snowflake.snowpark import Column, DataFrame
+from snowflake.snowpark import functions as F
+
+from telco360 import contract
+from telco360.warehouse.tables import column_specs, snowpark_type
+
+# 9999-12-31 as a literal: a pandas frame holding it overflows in local testing.
+HIGH_TIMESTAMP = dt.datetime.fromisoformat(contract.HIGH_TIMESTAMP)
+UNKNOWN_SK = contract.UNKNOWN_CUSTOMER_SK
+
+
+def utc_now() -> dt.datetime:
+    """Naive UTC, the representation of TIMESTAMP_NTZ columns."""
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+# Stand-ins for NULL inside null_safe_equal: local testing's `==` fails on string columns
+# holding NULLs on both sides, so NULLs never reach it. Rows where either side is NULL are
+# decided by the IS NULL test, so a stand-in equal to a real value changes nothing.
+_NULL_STAND_INS = {
+    "VARCHAR": "",
+    "DATE": dt.date(1900, 1, 1),
+    "TIMESTAMP_NTZ": dt.datetime(1900, 1, 1),
+    "BOOLEAN": False,
+}
+
+
+def null_safe_equal(left: Column, right: Column, sql_type: str) -> Column:
+    """Never NULL: two NULLs are equal, NULL and a value are not (EQUAL_NULL, which local
+    testing lacks)."""
+    stand_in = F.lit(_NULL_STAND_INS.get(sql_type, 0)).cast(snowpark_type(sql_type))
+    either_null = left.is_null() | right.is_null()
+    return F.iff(
+        either_null,
+        left.is_null() & right.is_null(),
+        F.coalesce(left, stand_in) == F.coalesce(right, stand_in),
+    )
+
+
+def all_equal(df: DataFrame, table: str, columns: Iterable[str], other_prefix: str) -> Column:
+    """Every column `c` of `table` equals `<other_prefix>c`, null-safely."""
+    types = {name: t for name, t, _ in column_specs(table)}
+    condition = F.lit(True)
+    for name in columns:
+        condition = condition & null_safe_equal(df[name], df[other_prefix + name], types[name])
+    return condition
+
+
+def typed_null(table: str, column: str) -> Column:
+    sql_type = {name: t for name, t, _ in column_specs(table)}[column]
+    return F.lit(None).cast(snowpark_type(sql_type))
+
+
+def conform_to(df: DataFrame, table: str) -> DataFrame:
+    """Exactly the contract's columns of `table`, in order, cast to their types."""
+    return df.select(
+        [F.col(name).cast(snowpark_type(t)).alias(name) for name, t, _ in column_specs(table)]
+    )

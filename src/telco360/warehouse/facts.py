@@ -1,0 +1,88 @@
+"""FACT_ACTIVITY (point in time) as pure Snowpark DataFrame transforms.
+
+A fact's CUSTOMER_SK/PLAN_ID are those of the customer version whose half-open interval
+[EFFECTIVE_FROM, EFFECTIVE_TO) contains EVENT_TS, -1/NULL when none does. The interval
+lookup is a join on CUSTOMER_ID followed by a range filter (never a range join, which local
+testing runs as a cross join)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from snowflake.snowpark import DataFrame
+from snowflake.snowpark import functions as F
+from snowflake.snowpark.types import LongType, StringType, TimestampTimeZone, TimestampType
+
+from telco360.warehouse.columns import UNKNOWN_SK, null_safe_equal
+from telco360.warehouse.tables import FACT_ACTIVITY, column_list
+
+EVENT_ID = "EVENT_ID"
+CUSTOMER_ID = "CUSTOMER_ID"
+CUSTOMER_SK = "CUSTOMER_SK"
+NTZ = TimestampType(TimestampTimeZone.NTZ)
+EVENT_COLUMNS = tuple(c for c in column_list(FACT_ACTIVITY) if c not in (CUSTOMER_SK, "PLAN_ID", "LOADED_AT"))
+
+
+def staged_events(staged: DataFrame) -> DataFrame:
+    """STG_ACTIVITY as fact attributes; identical rows collapse."""
+    return staged.select(list(EVENT_COLUMNS)).distinct()
+
+
+def duplicated_event_ids(events: DataFrame) -> DataFrame:
+    """EVENT_IDs that occur with different contents (Job B must deliver one row each)."""
+    return events.group_by(EVENT_ID).agg(F.count(F.lit(1)).alias("N")).filter(F.col("N") > 1)
+
+
+def customer_versions(dim_customer: DataFrame) -> DataFrame:
+    return dim_customer.filter(F.col(CUSTOMER_SK) != F.lit(UNKNOWN_SK)).select(
+        CUSTOMER_ID, CUSTOMER_SK, "PLAN_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO"
+    )
+
+
+def attach_facts_to_versions(events: DataFrame, versions: DataFrame) -> DataFrame:
+    """`events` (EVENT_COLUMNS) with CUSTOMER_SK and PLAN_ID of the version containing
+    EVENT_TS; -1 and NULL where no version of the customer contains it."""
+    hits = (
+        events.select(EVENT_ID, CUSTOMER_ID, "EVENT_TS")
+        .join(versions.select(CUSTOMER_ID, F.col(CUSTOMER_SK).alias("V_SK"), F.col("PLAN_ID").alias("V_PLAN_ID"),
+                              "EFFECTIVE_FROM", "EFFECTIVE_TO"), on=CUSTOMER_ID)
+        .filter((F.col("EFFECTIVE_FROM") <= F.col("EVENT_TS")) & (F.col("EVENT_TS") < F.col("EFFECTIVE_TO")))
+        .select(EVENT_ID, "V_SK", "V_PLAN_ID")
+    )
+    return events.select(list(EVENT_COLUMNS)).join(hits, on=EVENT_ID, how="left").select(
+        *EVENT_COLUMNS,
+        F.coalesce(F.col("V_SK"), F.lit(UNKNOWN_SK)).cast(LongType()).alias(CUSTOMER_SK),
+        F.col("V_PLAN_ID").cast(StringType()).alias("PLAN_ID"),
+    )
+
+
+def new_facts(events: DataFrame, facts: DataFrame, versions: DataFrame, loaded_at: dt.datetime) -> DataFrame:
+    """Events whose EVENT_ID is not in the fact table yet (redeliveries are ignored),
+    attached to their versions."""
+    unseen = events.join(facts.select(EVENT_ID), on=EVENT_ID, how="leftanti")
+    return _with_loaded_at(attach_facts_to_versions(unseen, versions), loaded_at)
+
+
+def customers_to_rekey(touched_ids: DataFrame, facts: DataFrame, versions: DataFrame) -> DataFrame:
+    """CUSTOMER_IDs whose facts may point at the wrong version: the customers the batch
+    touched, and customers with -1 facts who now have versions."""
+    orphans = (
+        facts.filter(F.col(CUSTOMER_SK) == F.lit(UNKNOWN_SK)).select(CUSTOMER_ID).distinct()
+        .join(versions.select(CUSTOMER_ID).distinct(), on=CUSTOMER_ID)
+    )
+    return touched_ids.select(CUSTOMER_ID).union(orphans)
+
+
+def rekeyed_facts(facts: DataFrame, customer_ids: DataFrame, versions: DataFrame, loaded_at: dt.datetime) -> DataFrame:
+    """Existing facts of `customer_ids` whose version (CUSTOMER_SK or PLAN_ID) is no longer
+    the one containing EVENT_TS, with the right one."""
+    candidates = facts.join(customer_ids, on=CUSTOMER_ID)
+    previous = candidates.select(EVENT_ID, F.col(CUSTOMER_SK).alias("OLD_SK"), F.col("PLAN_ID").alias("OLD_PLAN_ID"))
+    reattached = attach_facts_to_versions(candidates, versions).join(previous, on=EVENT_ID)
+    moved = (F.col(CUSTOMER_SK) != F.col("OLD_SK")) | ~null_safe_equal(F.col("PLAN_ID"), F.col("OLD_PLAN_ID"), "VARCHAR")
+    return _with_loaded_at(reattached.filter(moved), loaded_at)
+
+
+def _with_loaded_at(df: DataFrame, loaded_at: dt.datetime) -> DataFrame:
+    return df.select(
+        [F.lit(loaded_at).cast(NTZ).alias(c) if c == "LOADED_AT" else F.col(c) for c in column_list(FACT_ACTIVITY)]
+    )

@@ -1,0 +1,128 @@
+"""Arrow <-> Snowpark local-testing tables, for the local side of the seams only.
+
+Local testing keeps each table as a pandas frame of Python objects in the session's entity
+registry, and it can neither read Parquet nor ingest a large pandas frame quickly
+(`create_dataframe` of 1M rows takes ~130 s). So the local staging seam and local
+persistence put Arrow columns into that registry directly: one call, seconds per million
+rows. This is the only module that touches local testing internals (pinned snowpark 1.53.0);
+never imported by code that runs in Snowflake.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import re
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from snowflake.snowpark import Session
+from snowflake.snowpark._internal.analyzer.snowflake_plan_node import SaveMode
+from snowflake.snowpark.mock._snowflake_data_type import ColumnType, TableEmulator
+
+from telco360.warehouse.tables import column_specs, qualified_name, snowpark_type
+
+_NUMBER = re.compile(r"NUMBER\((\d+),(\d+)\)")
+
+
+def arrow_type(sql_type: str) -> pa.DataType:
+    simple = {
+        "VARCHAR": pa.string(),
+        "DATE": pa.date32(),
+        # microseconds: a nanosecond timestamp cannot hold 9999-12-31
+        "TIMESTAMP_NTZ": pa.timestamp("us"),
+        "BOOLEAN": pa.bool_(),
+        "FLOAT": pa.float64(),
+    }
+    if sql_type in simple:
+        return simple[sql_type]
+    match = _NUMBER.fullmatch(sql_type)
+    if match is None:
+        raise ValueError(f"no Arrow type for contract type {sql_type!r}")
+    precision, scale = int(match[1]), int(match[2])
+    return pa.int64() if scale == 0 else pa.decimal128(precision, scale)
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    return pa.schema([pa.field(name, arrow_type(t)) for name, t, _ in column_specs(table)])
+
+
+def conform_arrow(data: pa.Table, table: str, source: str) -> pa.Table:
+    """The contract's columns of `table`, by name (extra columns ignored, like COPY INTO's
+    MATCH_BY_COLUMN_NAME), cast to the contract's types."""
+    by_upper = {name.upper(): name for name in data.column_names}
+    schema = arrow_schema(table)
+    missing = [f.name for f in schema if f.name not in by_upper]
+    if missing:
+        raise ValueError(
+            f"{source}: columns {', '.join(missing)} of {table} are missing; "
+            f"the file does not follow telco360.contract.STAGING_TABLES"
+        )
+    columns = []
+    for field in schema:
+        column = data.column(by_upper[field.name])
+        if pa.types.is_timestamp(column.type) and column.type.tz is not None:
+            column = column.cast(pa.timestamp(column.type.unit))
+        try:
+            columns.append(column.cast(field.type))
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise ValueError(f"{source}: column {field.name} does not fit {field.type}: {exc}") from exc
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def read_parquet_files(paths: list[Path], table: str) -> pa.Table:
+    parts = [conform_arrow(pq.read_table(path), table, str(path)) for path in paths]
+    return pa.concat_tables(parts) if parts else arrow_schema(table).empty_table()
+
+
+def write_arrow_table(session: Session, table: str, data: pa.Table) -> int:
+    """Replace local table `table` with `data` (already conformed)."""
+    sf_types = {}
+    columns = {}
+    for name, sql_type, _ in column_specs(table):
+        key = f'"{name}"'
+        sf_types[key] = ColumnType(snowpark_type(sql_type), True)
+        columns[key] = data.column(name).to_pylist()
+    frame = TableEmulator(
+        columns,
+        sf_types=sf_types,
+        sf_types_by_col_index=dict(enumerate(sf_types.values())),
+        dtype=object,
+    )
+    frame._null_rows_idxs_map = {key: [] for key in sf_types}
+    session._conn.entity_registry.write_table(qualified_name(table), frame, SaveMode.OVERWRITE)
+    return data.num_rows
+
+
+def read_arrow_table(session: Session, table: str) -> pa.Table:
+    """Local table `table` as Arrow with the contract's types (year 9999 kept)."""
+    frame = session._conn.entity_registry.read_table(qualified_name(table))
+    arrays = []
+    schema = arrow_schema(table)
+    for field in schema:
+        values = frame[f'"{field.name}"']
+        try:
+            arrays.append(pa.array(values, type=field.type, from_pandas=True))
+        except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+            arrays.append(pa.array([_python_value(v, field.type) for v in values], type=field.type))
+    return pa.Table.from_arrays(arrays, schema=schema)
+
+
+def _python_value(value, type_: pa.DataType):
+    """One value from a local-testing column (pandas/numpy scalars, NaN for NULL) as the
+    plain Python value Arrow expects for `type_`."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()
+    elif hasattr(value, "item"):
+        value = value.item()
+    if pa.types.is_date(type_) and isinstance(value, dt.datetime):
+        return value.date()
+    if pa.types.is_integer(type_):
+        return int(value)
+    if pa.types.is_decimal(type_):
+        return decimal.Decimal(str(value))
+    if pa.types.is_floating(type_):
+        return float(value)
+    return value

@@ -1,0 +1,299 @@
+"""The three places where Snowflake and Snowpark local testing differ, each behind one
+small interface; everything else is shared code.
+
+- Staging load: Snowflake runs `COPY INTO` from the external stage; local testing has no
+  COPY, no `session.sql` and cannot read Parquet, so the local side reads the Parquet files
+  with pyarrow into the session.
+- Table writes: Snowflake runs one `MERGE` per table (`Table.merge`); locally a `MERGE`
+  builds a cross join in pandas (181 s at 10k rows), so the local side rewrites the table:
+  rows whose key is untouched, plus the new rows.
+- Transactions: Snowflake `BEGIN`/`COMMIT`/`ROLLBACK`; locally the session is in memory and
+  the runner saves it only after a successful run, so discarding it is the rollback.
+
+`materialize` is part of the writer seam: local testing has no optimiser and re-evaluates a
+lazy plan for every action, so the local side caches shared intermediate results; in
+Snowflake that would create a temporary table, i.e. DDL, which commits the open transaction,
+so there the plan stays lazy.
+"""
+from __future__ import annotations
+
+import json
+import weakref
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Protocol, Sequence
+
+from snowflake.snowpark import DataFrame, Session
+from snowflake.snowpark import functions as F
+
+from telco360 import contract
+from telco360.warehouse.tables import column_list, qualified_name
+
+DELETE_FLAG = "_C360_DELETE"
+STAGE = f"@{contract.DATABASE}.{contract.STAGING_SCHEMA}.{contract.STAGING_STAGE}"
+MANIFEST_FILE_FORMAT = f"{contract.DATABASE}.{contract.STAGING_SCHEMA}.{contract.MANIFEST_FILE_FORMAT}"
+
+
+class StagingError(RuntimeError):
+    """The staging snapshot cannot be loaded; the message says which file and what to do."""
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+
+class StagingReader(Protocol):
+    def read_manifest(self, session: Session) -> dict: ...
+
+    def load_table(self, session: Session, table: str, entry: dict) -> int: ...
+
+
+class TableWriter(Protocol):
+    def materialize(self, df: DataFrame) -> DataFrame: ...
+
+    def append(self, session: Session, table: str, rows: DataFrame) -> int: ...
+
+    def apply_changes(
+        self,
+        session: Session,
+        table: str,
+        key: Sequence[str],
+        upserts: DataFrame,
+        deletes: Optional[DataFrame] = None,
+    ) -> WriteResult: ...
+
+
+class Transaction(Protocol):
+    def begin(self, session: Session) -> None: ...
+
+    def commit(self, session: Session) -> None: ...
+
+    def rollback(self, session: Session) -> None: ...
+
+
+def file_names(entry: dict) -> list[str]:
+    """Manifest file entries may be bare names or paths under the staging root."""
+    return [str(name).rsplit("/", 1)[-1] for name in entry.get("files", [])]
+
+
+# --- Snowflake side -------------------------------------------------------------------
+
+
+class SnowflakeStagingReader:
+    """`COPY INTO` each staging table from the run's folder on the external stage.
+
+    The manifest names the run folder and its files, so each load replaces the table's
+    rows with exactly that run (DELETE, then COPY with FORCE = TRUE). Load metadata is not
+    relied on to skip files: a rolled-back run must load the same files again, and loading
+    a run twice is harmless because every DW load is idempotent. ON_ERROR = ABORT_STATEMENT:
+    a file that does not parse breaks Job B's contract, and loading the rest would silently
+    lose records; the run fails and rolls back instead.
+    """
+
+    def read_manifest(self, session: Session) -> dict:
+        rows = session.sql(
+            f"SELECT $1 FROM {STAGE}/_manifest.json (FILE_FORMAT => '{MANIFEST_FILE_FORMAT}')"
+        ).collect()
+        if not rows:
+            raise StagingError(
+                f"staging load: {STAGE}/_manifest.json not found; run Glue Job B "
+                f"(staging_job) first, then rerun the pipeline"
+            )
+        value = rows[0][0]
+        return json.loads(value) if isinstance(value, str) else dict(value)
+
+    def copy_statement(self, table: str, entry: dict) -> str:
+        path = entry["path"].rstrip("/")
+        files = ", ".join(f"'{name}'" for name in file_names(entry))
+        return (
+            f"COPY INTO {qualified_name(table)} FROM {STAGE}/{path}/ "
+            f"FILES = ({files}) "
+            f"FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE) "
+            f"MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE ON_ERROR = ABORT_STATEMENT FORCE = TRUE"
+        )
+
+    def load_table(self, session: Session, table: str, entry: dict) -> int:
+        session.sql(f"DELETE FROM {qualified_name(table)}").collect()
+        if not file_names(entry):
+            return 0
+        results = session.sql(self.copy_statement(table, entry)).collect()
+        return sum(int(row["rows_loaded"]) for row in results)
+
+
+class MergeWriter:
+    """One `MERGE` per table write: upsert by key, delete the keys marked for deletion."""
+
+    def materialize(self, df: DataFrame) -> DataFrame:
+        return df
+
+    def append(self, session: Session, table: str, rows: DataFrame) -> int:
+        rows = rows.select(column_list(table))
+        count = rows.count()
+        if count:
+            rows.write.save_as_table(qualified_name(table), mode="append", column_order="name")
+        return count
+
+    def apply_changes(self, session, table, key, upserts, deletes=None) -> WriteResult:
+        target = session.table(qualified_name(table))
+        columns = column_list(table)
+        source = upserts.select(columns).with_column(DELETE_FLAG, F.lit(False))
+        if deletes is not None:
+            doomed = target.join(deletes.select(list(key)), on=list(key)).select(columns)
+            source = source.union_all_by_name(doomed.with_column(DELETE_FLAG, F.lit(True)))
+        condition = F.lit(True)
+        for name in key:
+            condition = condition & (target[name] == source[name])
+        result = target.merge(
+            source,
+            condition,
+            [
+                F.when_matched(source[DELETE_FLAG]).delete(),
+                F.when_matched().update({c: source[c] for c in columns if c not in key}),
+                F.when_not_matched().insert({c: source[c] for c in columns}),
+            ],
+        )
+        return WriteResult(result.rows_inserted, result.rows_updated, result.rows_deleted)
+
+
+class SnowflakeTransaction:
+    def begin(self, session: Session) -> None:
+        session.sql("BEGIN").collect()
+
+    def commit(self, session: Session) -> None:
+        session.sql("COMMIT").collect()
+
+    def rollback(self, session: Session) -> None:
+        session.sql("ROLLBACK").collect()
+
+
+# --- local side -----------------------------------------------------------------------
+
+
+class LocalStagingReader:
+    """Reads the staging snapshot from `<lake>/staging` with pyarrow into the session."""
+
+    def __init__(self, staging_dir: Optional[Path]):
+        self.staging_dir = Path(staging_dir) if staging_dir is not None else None
+
+    def read_manifest(self, session: Session) -> dict:
+        if self.staging_dir is None:
+            raise StagingError(
+                "staging load: this local session has no lake folder; open it with "
+                "telco360.warehouse.local.open_local_warehouse(lake_dir)"
+            )
+        path = self.staging_dir / "_manifest.json"
+        if not path.is_file():
+            raise StagingError(
+                f"staging load: {path} not found; run Job B first "
+                f"(c360 glue staging --lake {self.staging_dir.parent})"
+            )
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise StagingError(f"staging load: {path} is not valid JSON ({exc}); rerun Job B") from exc
+
+    def load_table(self, session: Session, table: str, entry: dict) -> int:
+        from telco360.warehouse.local_tables import read_parquet_files, write_arrow_table
+
+        folder = self.staging_dir / entry["path"]
+        paths = [folder / name for name in file_names(entry)]
+        absent = [str(p) for p in paths if not p.is_file()]
+        if absent:
+            raise StagingError(
+                f"staging load: {table}: files named in the manifest are missing: "
+                f"{', '.join(absent)}; rerun Job B"
+            )
+        try:
+            data = read_parquet_files(paths, table)
+        except ValueError as exc:
+            raise StagingError(f"staging load: {table}: {exc}") from exc
+        return write_arrow_table(session, table, data)
+
+
+class LocalRewriteWriter:
+    """Rewrites the table: rows whose key is neither upserted nor deleted, plus the upserts.
+    Joins on column names only (hash joins in local testing)."""
+
+    def materialize(self, df: DataFrame) -> DataFrame:
+        return df.cache_result()
+
+    def append(self, session: Session, table: str, rows: DataFrame) -> int:
+        rows = rows.select(column_list(table)).cache_result()
+        count = rows.count()
+        if count:
+            rows.write.save_as_table(qualified_name(table), mode="append", column_order="name")
+        return count
+
+    def apply_changes(self, session, table, key, upserts, deletes=None) -> WriteResult:
+        key = list(key)
+        name = qualified_name(table)
+        columns = column_list(table)
+        target_keys = session.table(name).select(key)
+        upserts = upserts.select(columns).cache_result()
+        touched = upserts.select(key)
+        deleted = 0
+        if deletes is not None:
+            doomed = deletes.select(key).join(target_keys, on=key).cache_result()
+            deleted = doomed.count()
+            touched = touched.union_all(doomed)
+        total = upserts.count()
+        updated = upserts.select(key).join(target_keys, on=key).count() if total else 0
+        if total or deleted:
+            kept = session.table(name).join(touched, on=key, how="leftanti").select(columns)
+            kept.union_all_by_name(upserts).write.save_as_table(name, mode="overwrite")
+        return WriteResult(total - updated, updated, deleted)
+
+
+class LocalTransaction:
+    """No-op: the local runner saves the in-memory warehouse only after success."""
+
+    def begin(self, session: Session) -> None:
+        return None
+
+    def commit(self, session: Session) -> None:
+        return None
+
+    def rollback(self, session: Session) -> None:
+        return None
+
+
+# --- choosing a side ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Backend:
+    staging: StagingReader
+    writer: TableWriter
+    transaction: Transaction
+
+
+SNOWFLAKE = Backend(SnowflakeStagingReader(), MergeWriter(), SnowflakeTransaction())
+_LOCAL_BACKENDS: "weakref.WeakKeyDictionary[Session, Backend]" = weakref.WeakKeyDictionary()
+
+
+def is_local_session(session: Session) -> bool:
+    from snowflake.snowpark.mock._connection import MockServerConnection
+
+    return isinstance(getattr(session, "_conn", None), MockServerConnection)
+
+
+def local_backend(staging_dir: Optional[Path]) -> Backend:
+    return Backend(LocalStagingReader(staging_dir), LocalRewriteWriter(), LocalTransaction())
+
+
+def register_local_backend(session: Session, staging_dir: Optional[Path]) -> Backend:
+    backend = local_backend(staging_dir)
+    _LOCAL_BACKENDS[session] = backend
+    return backend
+
+
+def backend_for(session: Session) -> Backend:
+    """The side of every seam for `session`: local testing or Snowflake."""
+    if session in _LOCAL_BACKENDS:
+        return _LOCAL_BACKENDS[session]
+    if is_local_session(session):
+        return local_backend(None)
+    return SNOWFLAKE
