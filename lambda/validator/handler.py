@@ -19,7 +19,8 @@ def handler(event, context):
     topic_arn = os.environ.get("ALERT_TOPIC_ARN")
     if not topic_arn:
         raise RuntimeError("ALERT_TOPIC_ARN is not set: give the validator Lambda the alert topic")
-    lake_prefix = os.environ.get("LAKE_PREFIX", "")
+    lake_prefix = os.environ.get("LAKE_PREFIX", "").strip("/")
+    lake_prefix = f"{lake_prefix}/" if lake_prefix else ""
     objects, skipped = raw_object_events(event, lake_prefix)
     s3, sns = boto3.client("s3"), boto3.client("sns")
     outcomes = []

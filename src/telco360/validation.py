@@ -64,10 +64,6 @@ class Routing:
     verdict: Verdict
     destination: str
 
-    @property
-    def zone(self) -> str:
-        return contract.ARCHIVE if self.verdict.accepted else contract.REJECTED
-
 
 class _Rejection(Exception):
     def __init__(self, reason: str, detail: str):

@@ -145,7 +145,7 @@ def test_keys_outside_raw_and_other_event_types_are_skipped(aws, lambda_handler)
 
 
 def test_lake_prefix_scopes_the_zones(aws, lambda_handler, monkeypatch):
-    monkeypatch.setenv("LAKE_PREFIX", "lake/")
+    monkeypatch.setenv("LAKE_PREFIX", "lake")
     aws.put("lake/" + KEY, GOOD)
     lambda_handler(s3_event("lake/" + KEY), None)
     assert aws.keys() == ["lake/" + ARCHIVED]
