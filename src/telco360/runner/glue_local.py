@@ -1,0 +1,107 @@
+"""Local stand-ins for the AWS resources the state machine's Task states call.
+
+`glue:startJobRun` runs the very Glue script (`glue/*.py`, `main(argv)`) synchronously on
+local PySpark and records how it ended; `aws-sdk:glue:getJobRun` reports that record, as
+Glue would once the run is over; `sns:publish` keeps the alert for the run record and logs
+it. A job that raises is a FAILED job run (as in Glue), not a failed task.
+"""
+from __future__ import annotations
+
+import importlib.util
+import itertools
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from telco360.logs import get_logger, log_event
+from telco360.runner.asl import TaskError
+
+GLUE_SCRIPT_DIR = Path(__file__).resolve().parents[3] / "glue"
+START_JOB_RUN = "arn:aws:states:::glue:startJobRun"
+GET_JOB_RUN = "arn:aws:states:::aws-sdk:glue:getJobRun"
+SNS_PUBLISH = "arn:aws:states:::sns:publish"
+# The values CloudFormation substitutes in AWS (aws/template.yaml), here for the local lake.
+LOCAL_SUBSTITUTIONS = {
+    "CleanJobName": "telco360-clean",
+    "StagingJobName": "telco360-staging",
+    "AlertTopicArn": "arn:aws:sns:local:000000000000:telco360-alerts",
+}
+LOCAL_JOB_SCRIPTS = {"telco360-clean": "clean_job.py", "telco360-staging": "staging_job.py"}
+LOGGER = get_logger("telco360.runner")
+
+JobMain = Callable[[list[str]], dict]
+
+
+def load_glue_main(script: str) -> JobMain:
+    """`main` of glue/<script>, imported by path: a Glue script is not a package module."""
+    path = GLUE_SCRIPT_DIR / script
+    spec = importlib.util.spec_from_file_location(f"telco360_glue_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
+@dataclass
+class JobRun:
+    job_name: str
+    run_id: str
+    arguments: dict[str, str]
+    state: str = "RUNNING"
+    summary: dict | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class LocalAws:
+    """Glue and SNS for one local execution, over the lake folder `lake_uri`."""
+
+    lake_uri: str
+    jobs: dict[str, JobMain]
+    job_runs: list[JobRun] = field(default_factory=list)
+    alerts: list[dict] = field(default_factory=list)
+    on_job: Callable[[str], None] | None = None
+    _ids: Any = field(default_factory=lambda: itertools.count(1))
+
+    def resources(self) -> dict[str, Callable[[dict], Any]]:
+        return {START_JOB_RUN: self.start_job_run, GET_JOB_RUN: self.get_job_run, SNS_PUBLISH: self.publish}
+
+    def start_job_run(self, parameters: dict) -> dict:
+        name = parameters["JobName"]
+        if name not in self.jobs:
+            raise TaskError("Glue.EntityNotFoundException", f"Job {name} not found (local jobs: {', '.join(self.jobs)})")
+        arguments = dict(parameters.get("Arguments", {}))
+        run = JobRun(name, f"jr_local_{next(self._ids)}", arguments)
+        self.job_runs.append(run)
+        if self.on_job:
+            self.on_job(name)
+        started = time.monotonic()
+        try:
+            run.summary = self.jobs[name](["--lake_uri", self.lake_uri, *_argv(arguments)])
+            run.state = "SUCCEEDED"
+        except Exception as error:  # a crashing job is a FAILED run, reported by getJobRun
+            run.state, run.error = "FAILED", f"{type(error).__name__}: {error}"
+            log_event(LOGGER, "glue job run failed", logging.ERROR, job=name, run_id=run.run_id, error=run.error)
+        run.seconds = round(time.monotonic() - started, 3)
+        return {"JobRunId": run.run_id}
+
+    def get_job_run(self, parameters: dict) -> dict:
+        run = next((r for r in self.job_runs if r.run_id == parameters["RunId"]), None)
+        if run is None or run.job_name != parameters["JobName"]:
+            raise TaskError("Glue.EntityNotFoundException", f"job run {parameters['RunId']} of {parameters['JobName']} not found")
+        job_run = {"JobName": run.job_name, "Id": run.run_id, "JobRunState": run.state}
+        if run.error:
+            job_run["ErrorMessage"] = run.error
+        return {"JobRun": job_run}
+
+    def publish(self, parameters: dict) -> dict:
+        alert = {"topic": parameters.get("TopicArn"), "subject": parameters.get("Subject"), "message": parameters.get("Message")}
+        self.alerts.append(alert)
+        log_event(LOGGER, "alert published", logging.WARNING, **alert)
+        return {"MessageId": f"local-alert-{len(self.alerts)}"}
+
+
+def _argv(arguments: dict[str, str]) -> list[str]:
+    return [item for key, value in arguments.items() for item in (key, str(value))]
