@@ -96,12 +96,16 @@ def test_artifact_key_changes_with_content_only(tmp_path):
     assert same and aws.Artifact("K", first).key("p") != aws.Artifact("K", second).key("p")
 
 
-def test_packaged_template_inlines_the_definition_with_the_three_substitutions(repo_root):
-    packaged = aws.package_template(aws.load_template(repo_root), '{"StartAt": "${CleanJobName}"}')
+def test_packaged_template_joins_the_definition_text_with_the_substitution_values(repo_root):
+    packaged = aws.package_template(aws.load_template(repo_root), '{"a": "${CleanJobName}", "b": "$$.Execution.Name"}')
     machine = packaged["Resources"]["DailyStateMachine"]["Properties"]
-    text, substitutions = machine["DefinitionString"]["Fn::Sub"]
-    assert (text, sorted(substitutions), "DefinitionS3Location" in machine) == (
-        '{"StartAt": "${CleanJobName}"}', ["AlertTopicArn", "CleanJobName", "StagingJobName"], False)
+    assert ("DefinitionS3Location" in machine, machine["DefinitionString"]) == (False, {"Fn::Join": ["", [
+        '{"a": "', {"Fn::Sub": "${ProjectName}-clean"}, '", "b": "$$.Execution.Name"}']]})
+
+
+def test_placeholder_without_a_substitution_is_named_in_the_error(repo_root):
+    with pytest.raises(DeployError, match=r"placeholder \$\{GlueRoleArn\} has no DefinitionSubstitutions entry"):
+        aws.package_template(aws.load_template(repo_root), '{"a": "${GlueRoleArn}"}')
 
 
 def test_vendoring_targets_the_lambda_runtime_of_the_template(repo_root, tmp_path):

@@ -4,16 +4,19 @@ Artifacts are content-addressed (`<prefix>/<sha256[:16]>/<name>`): a changed fil
 key, so CloudFormation updates the Lambda and Glue jobs, and the previous stack version
 still points at the previous code (rolling back is redeploying an older commit).
 
-The packaged template inlines aws/statemachine/customer360.asl.json as
-`DefinitionString: {"Fn::Sub": [<asl>, {CleanJobName, StagingJobName, AlertTopicArn}]}`
+The packaged template inlines aws/statemachine/customer360.asl.json as `DefinitionString`
 instead of the committed template's DefinitionS3Location: one self-contained template that
-pins the definition, and the form moto's CloudFormation understands too.
+pins the definition, and the form moto's CloudFormation understands too. The placeholders
+(`${CleanJobName}`, ...) become the values of the template's DefinitionSubstitutions through
+`Fn::Join`, not `Fn::Sub`: Join leaves every other character alone, so the ASL's `$$.Execution`
+context paths survive everywhere (moto's Fn::Sub turns `$$` into `$`).
 """
 from __future__ import annotations
 
 import copy
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import zipfile
@@ -33,6 +36,7 @@ VALIDATOR_MODULES = ("__init__.py", "contract.py", "lake.py", "logs.py", "valida
 # Glue gets the package without its Snowpark and deploy-time parts.
 GLUE_EXCLUDED = ("warehouse", "analytics", "deploy", "commands", "cli.py")
 VALIDATOR_VENDORED = ("orjson",)
+PLACEHOLDER = re.compile(r"\$\{(\w+)\}")  # ${Name}, as DefinitionSubstitutions spells it
 TEMPLATE_BODY_LIMIT = 51_200  # bytes; larger templates must be passed by S3 URL
 
 
@@ -57,13 +61,28 @@ def validator_runtime(template: dict) -> str:
     return template["Resources"]["ValidatorFunction"]["Properties"]["Runtime"]
 
 
+def inline_definition(text: str, substitutions: dict) -> dict:
+    """`Fn::Join` of the definition's literal text and the substitutions' values."""
+    parts: list = []
+    position = 0
+    for placeholder in PLACEHOLDER.finditer(text):
+        name = placeholder.group(1)
+        if name not in substitutions:
+            raise DeployError(f"{STATE_MACHINE_DEFINITION}: placeholder ${{{name}}} has no "
+                              f"DefinitionSubstitutions entry in {TEMPLATE}; add it there")
+        parts += [text[position:placeholder.start()], substitutions[name]]
+        position = placeholder.end()
+    parts.append(text[position:])
+    return {"Fn::Join": ["", [part for part in parts if part != ""]]}
+
+
 def package_template(template: dict, state_machine_definition: str) -> dict:
-    """The deployable template: the state machine definition inlined with Fn::Sub."""
+    """The deployable template: the state machine definition inlined."""
     packaged = copy.deepcopy(template)
     machine = packaged["Resources"]["DailyStateMachine"]["Properties"]
     substitutions = machine.pop("DefinitionSubstitutions")
     machine.pop("DefinitionS3Location")
-    machine["DefinitionString"] = {"Fn::Sub": [state_machine_definition, substitutions]}
+    machine["DefinitionString"] = inline_definition(state_machine_definition, substitutions)
     packaged["Parameters"].pop("StateMachineDefinitionKey")
     return packaged
 
