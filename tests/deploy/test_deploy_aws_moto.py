@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import warnings
 
 import boto3
 import pytest
@@ -18,8 +19,6 @@ from unittest import mock
 
 from telco360.deploy.aws import STATE_MACHINE_DEFINITION, AwsDeployment, deploy_aws
 
-# moto warns for each resource type its CloudFormation skips (listed in the docstring).
-pytestmark = pytest.mark.filterwarnings("ignore:Tried to parse AWS::.*not supported by moto")
 REGION = "eu-west-1"
 DEPLOYMENT = AwsDeployment(
     stack_name="telco360", lake_bucket="telco-lake-test", artifacts_bucket="telco-artifacts-test",
@@ -35,10 +34,13 @@ def deployed(repo_root, tmp_path_factory):
         session = boto3.Session(region_name=REGION)
         session.client("s3").create_bucket(
             Bucket=DEPLOYMENT.artifacts_bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
-        status = deploy_aws(repo_root, DEPLOYMENT, tmp_path_factory.mktemp("build"), dry_run=False,
-                            echo=lambda line: None, session=session, vendor=False)
-        outputs = {o["OutputKey"]: o["OutputValue"] for o in session.client("cloudformation")
-                   .describe_stacks(StackName=DEPLOYMENT.stack_name)["Stacks"][0]["Outputs"]}
+        with warnings.catch_warnings():
+            # moto warns for each resource type its CloudFormation skips (see the docstring).
+            warnings.filterwarnings("ignore", message="Tried to parse AWS::")
+            status = deploy_aws(repo_root, DEPLOYMENT, tmp_path_factory.mktemp("build"), dry_run=False,
+                                echo=lambda line: None, session=session, vendor=False)
+            outputs = {o["OutputKey"]: o["OutputValue"] for o in session.client("cloudformation")
+                       .describe_stacks(StackName=DEPLOYMENT.stack_name)["Stacks"][0]["Outputs"]}
         yield session, status, outputs
 
 
@@ -123,6 +125,8 @@ def test_deployed_state_machine_runs_both_glue_jobs_to_success(deployed):
 
 def test_deploying_the_same_code_again_is_safe(deployed, repo_root, tmp_path):
     session, _, _ = deployed
-    status = deploy_aws(repo_root, DEPLOYMENT, tmp_path, dry_run=False, echo=lambda line: None,
-                        session=session, vendor=False)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Tried to parse AWS::")
+        status = deploy_aws(repo_root, DEPLOYMENT, tmp_path, dry_run=False, echo=lambda line: None,
+                            session=session, vendor=False)
     assert status in ("UPDATE_COMPLETE", "CREATE_COMPLETE")
