@@ -178,20 +178,17 @@ def _check_ndjson(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes
         bad_utf8 = _check_utf8(block, line_no, offset)
         if bad_utf8 is not None:
             block = block[: bad_utf8[0]]
-        lines = block.split(b"\n")
-        for line in lines:
+        for index, line in enumerate(block.split(b"\n")):
             try:
                 record = loads(line)
             except decode_error as err:
                 if not line.strip():
                     continue
-                raise _Rejection(
-                    "not_json_object", f"line {line_no + lines.index(line)} is not JSON: {err}"
-                ) from None
+                record = _strict_stdlib_json(line, line_no + index, err)
             if type(record) is not dict:
                 raise _Rejection(
                     "not_json_object",
-                    f"line {line_no + lines.index(line)} is a JSON "
+                    f"line {line_no + index} is a JSON "
                     f"{_JSON_KINDS.get(type(record), 'value')}, not an object",
                 )
             records += 1
@@ -209,6 +206,19 @@ def _check_ndjson(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes
             records,
         )
     return Verdict(records=records)
+
+
+def _strict_stdlib_json(line: bytes, line_no: int, orjson_error: Exception) -> object:
+    """Second opinion for a line orjson refuses: it also refuses some valid JSON (numbers
+    beyond double range, lone surrogate escapes) that Job A must see as records.
+    NaN and Infinity stay refused: they are not JSON."""
+    def refuse_constant(name: str):
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        return json.loads(line, parse_constant=refuse_constant)
+    except ValueError:
+        raise _Rejection("not_json_object", f"line {line_no} is not JSON: {orjson_error}") from None
 
 
 def _decoded_lines(blocks: Iterator[tuple[int, int, bytes]]) -> Iterator[str]:

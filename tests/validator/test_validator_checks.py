@@ -110,3 +110,13 @@ def test_plain_text_named_gz_is_bad_gzip():
 def test_redelivery_name_keeps_the_contract_name_shape():
     assert (validation.redelivery_name("plans_20240115_part-1.csv.gz", "abc123")
             == "plans_20240115_part-1_redelivery-abc123.csv.gz")
+
+
+def test_valid_json_that_orjson_refuses_is_still_a_record():
+    line = b'{"event_id":"E1","customer_id":"C1","event_type":"DATA","event_ts":"t","data_mb":1e400,"cell_id":"\\ud800"}\n'
+    assert check("activity_logs", line).accepted
+
+
+def test_nan_is_not_json():
+    line = b'{"event_id":"E1","customer_id":"C1","event_type":"DATA","event_ts":"t","data_mb":NaN}\n'
+    assert check("activity_logs", line).reason == "not_json_object"
