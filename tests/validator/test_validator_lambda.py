@@ -190,3 +190,11 @@ def test_identical_bytes_archived_without_source_record_are_recognised_by_checks
     aws.put(KEY, GOOD)
     lambda_handler(s3_event(KEY), None)
     assert aws.keys() == [ARCHIVED]
+
+
+def test_object_above_the_multipart_threshold_is_copied_in_parts_and_verified(aws, lambda_handler):
+    body = GOOD * (9_000_000 // len(GOOD))  # > 8 MB: s3.copy switches to a multipart copy
+    aws.put(KEY, body)
+    lambda_handler(s3_event(KEY), None)
+    multipart_etag = "-" in aws.s3.head_object(Bucket=BUCKET, Key=ARCHIVED)["ETag"]
+    assert (aws.keys(), aws.read(ARCHIVED) == body, multipart_etag) == ([ARCHIVED], True, True)
