@@ -264,7 +264,7 @@ def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
         values.append(typed.alias(field.clean_name))
         reasons += rules
 
-    broken_rules = F.filter(F.array(*reasons), lambda reason: reason.isNotNull())
+    broken_rules = F.array_compact(F.array(*reasons))
     all_reasons = F.when(F.col(FORMAT_ERROR).isNotNull(), F.array(F.col(FORMAT_ERROR))).otherwise(broken_rules)
     return stage.select(
         *values,

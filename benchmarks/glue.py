@@ -1,0 +1,133 @@
+"""Glue Job A then Job B on generated data at three scales: rows/s per job, peak RSS, scale ratios.
+
+    .venv/bin/python benchmarks/glue.py                 # small, medium, large (1M events, 100k customers)
+    .venv/bin/python benchmarks/glue.py --scales small medium
+
+Each scale runs in its own process (peak RSS is per process): generate one day with
+`telco360.generator.generate`, route it with `telco360.validation.validate_lake`, start the
+local SparkSession (not timed: Glue starts it before the script), then time Job A and Job B
+as `main()` runs them. Target on local[2]: the large scale through A+B within 30 s, and 10x
+the data within 11x the time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SCALES = {
+    "small": {"events_per_day": 10_000, "customers": 1_000},
+    "medium": {"events_per_day": 100_000, "customers": 10_000},
+    "large": {"events_per_day": 1_000_000, "customers": 100_000},
+}
+GLUE = Path(__file__).resolve().parents[1] / "glue"
+TARGET_SECONDS = 30.0
+TARGET_RATIO = 11.0
+
+
+def peak_rss_mib(spark) -> tuple[float, float]:
+    """(driver JVM, this Python process) peak resident set sizes, MiB."""
+    jvm_pid = spark.sparkContext._gateway.proc.pid
+    with open(f"/proc/{jvm_pid}/status") as status:
+        jvm_kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    return jvm_kib / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def load_script(name: str):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(name, GLUE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def run_scale(scale: str) -> dict:
+    from telco360.generator import generate
+    from telco360.spark.runtime import job_spark_session
+    from telco360.validation import validate_lake
+
+    with tempfile.TemporaryDirectory(prefix=f"glue-bench-{scale}-") as lake:
+        started = time.perf_counter()
+        generate(lake, days=1, seed=7, defects=True, **SCALES[scale])
+        validate_lake(lake, "2024-01-15")
+        prepared = time.perf_counter() - started
+        spark = job_spark_session("telco360-bench")
+        clean_job, staging_job = load_script("clean_job"), load_script("staging_job")
+
+        started = time.perf_counter()
+        clean = clean_job.main(["--lake_uri", lake, "--run_id", "bench_a"])
+        clean_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        staged = staging_job.main(["--lake_uri", lake, "--run_id", "bench_b"])
+        staging_seconds = time.perf_counter() - started
+        jvm_mib, python_mib = peak_rss_mib(spark)
+
+    records = sum(d["records"] for d in clean["datasets"].values())
+    clean_rows = sum(d["clean"] for d in clean["datasets"].values())
+    return {
+        "scale": scale,
+        **SCALES[scale],
+        "prepare_s": round(prepared, 1),
+        "records_in": records,
+        "quarantined": records - clean_rows,
+        "job_a_s": round(clean_seconds, 2),
+        "job_a_rows_per_s": round(records / clean_seconds),
+        "staged_rows": {t: v["rows"] for t, v in staged["tables"].items()},
+        "job_b_s": round(staging_seconds, 2),
+        "job_b_rows_per_s": round(clean_rows / staging_seconds),
+        "a_plus_b_s": round(clean_seconds + staging_seconds, 2),
+        "peak_rss_jvm_mib": round(jvm_mib),
+        "peak_rss_python_mib": round(python_mib),
+        "load_average_1m_after": round(os.getloadavg()[0], 1),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=list(SCALES))
+    parser.add_argument("--one-scale", choices=list(SCALES), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one_scale:
+        print(json.dumps(run_scale(args.one_scale)))
+        return 0
+
+    results = []
+    for scale in args.scales:
+        out = subprocess.run(
+            [sys.executable, __file__, "--one-scale", scale], capture_output=True, text=True, env=os.environ
+        )
+        if out.returncode != 0:
+            print(f"scale {scale} failed:\n{out.stderr[-4000:]}", file=sys.stderr)
+            return 1
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        results.append(result)
+        print(
+            f"{scale:>6}: {result['events_per_day']:>9,} events {result['customers']:>7,} customers | "
+            f"A {result['job_a_s']:6.2f} s {result['job_a_rows_per_s']:>9,} rows/s | "
+            f"B {result['job_b_s']:6.2f} s {result['job_b_rows_per_s']:>9,} rows/s | "
+            f"A+B {result['a_plus_b_s']:6.2f} s | peak RSS JVM {result['peak_rss_jvm_mib']:,} MiB, "
+            f"python {result['peak_rss_python_mib']:,} MiB | load avg {result['load_average_1m_after']}",
+            flush=True,
+        )
+    for smaller, larger in zip(results, results[1:]):
+        ratio = larger["a_plus_b_s"] / smaller["a_plus_b_s"]
+        data = larger["records_in"] / smaller["records_in"]
+        print(f"{smaller['scale']} -> {larger['scale']}: {data:.1f}x the records, {ratio:.2f}x the time "
+              f"(target <= {TARGET_RATIO:.0f}x)")
+    large = next((r for r in results if r["scale"] == "large"), None)
+    if large:
+        verdict = "meets" if large["a_plus_b_s"] <= TARGET_SECONDS else "misses"
+        print(f"large A+B {large['a_plus_b_s']:.1f} s {verdict} the {TARGET_SECONDS:.0f} s target")
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
