@@ -13,6 +13,9 @@ COMMAND_MODULES = (
     "telco360.commands.generate",
     "telco360.commands.check",
     "telco360.commands.report",
+    "telco360.commands.run",
+    "telco360.commands.export",
+    "telco360.commands.demo",
 )
 
 

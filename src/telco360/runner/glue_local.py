@@ -99,7 +99,7 @@ class LocalAws:
     def publish(self, parameters: dict) -> dict:
         alert = {"topic": parameters.get("TopicArn"), "subject": parameters.get("Subject"), "message": parameters.get("Message")}
         self.alerts.append(alert)
-        log_event(LOGGER, "alert published", logging.WARNING, **alert)
+        log_event(LOGGER, "alert published", logging.WARNING, topic=alert["topic"], alert=alert["message"])
         return {"MessageId": f"local-alert-{len(self.alerts)}"}
 
 

@@ -1,0 +1,67 @@
+"""`c360 demo [--lake DIR] [--days 7] [--customers 2000] [--events-per-day 20000]`: the whole
+pipeline on generated data with defects, day after day, then a summary and business answers."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "demo", help="generate days of data with defects, run each day, print what happened",
+        description="Starts from an empty lake folder (one a previous demo made is cleared), runs "
+                    "`c360 run` for each generated day, exports the warehouse to <lake>/_export and "
+                    "answers business questions from it.",
+    )
+    parser.add_argument("--lake", type=Path, default=Path("lake"), help="lake folder (default: ./lake)")
+    parser.add_argument("--days", type=_positive, default=7)
+    parser.add_argument("--customers", type=_positive, default=2000)
+    parser.add_argument("--events-per-day", type=_positive, default=20000)
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--quiet", action="store_true", help="print only the final summary")
+    output.add_argument("--json", action="store_true", help="print the summary as JSON")
+    parser.set_defaults(func=run)
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return number
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from telco360.runner.day_run import Reporter, RunFailed
+    from telco360.runner.demo import DemoError, run_demo
+    from telco360.runner.lock import LakeBusyError
+    from telco360.runner.progress import RichReporter
+
+    reporters: list[RichReporter] = []
+
+    def reporter_for_day(run_date: str) -> Reporter:
+        if args.quiet or args.json:
+            return Reporter()
+        for previous in reporters:
+            previous.close()
+        reporters.append(RichReporter(prefix=f"[bold]{run_date}[/] "))
+        return reporters[-1]
+
+    try:
+        result = run_demo(args.lake, args.days, args.customers, args.events_per_day, reporter_for_day)
+    except (DemoError, LakeBusyError, RunFailed) as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    finally:
+        for reporter in reporters:
+            reporter.close()
+    if args.json:
+        print(json.dumps(result, indent=2, default=str))
+    else:
+        from telco360.runner.demo_report import print_demo_summary
+
+        print_demo_summary(result, Console())
+    return 0

@@ -1,0 +1,40 @@
+"""`c360 export --lake DIR --out OUT`: every warehouse table as OUT/<SCHEMA>/<TABLE>.parquet."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "export", help="write every warehouse table as Parquet",
+        description="Writes OUT/STAGING/<TABLE>.parquet and OUT/DW/<TABLE>.parquet: contract column "
+                    "names (upper case) and types, timestamps in UTC without a zone.",
+    )
+    parser.add_argument("--lake", required=True, type=Path, help="local lake folder")
+    parser.add_argument("--out", required=True, type=Path, help="output folder")
+    parser.add_argument("--json", action="store_true", help="print {table: rows} as JSON")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from telco360.runner.export import ExportError, export_warehouse
+    from telco360.runner.lock import LakeBusyError, lake_lock
+
+    if not args.lake.is_dir():
+        print(f"c360 export: lake folder {args.lake} does not exist", file=sys.stderr)
+        return 1
+    try:
+        with lake_lock(args.lake, "c360 export"):
+            written = export_warehouse(args.lake, args.out)
+    except (ExportError, LakeBusyError) as error:
+        print(str(error), file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(written, indent=2))
+    else:
+        for table, rows in written.items():
+            print(f"{table}: {rows} row(s)")
+    return 0

@@ -1,0 +1,229 @@
+"""`c360 run`: one day of the pipeline over a lake folder, exactly as AWS + Snowflake run it.
+
+1. Warehouse catch-up: if the newest staging snapshot was never loaded (the previous run
+   stopped after Job B), load it first, so a rerun picks up where the last one stopped.
+2. Validate `raw/` (the Lambda's core, ingest date = the run date).
+3. Follow aws/statemachine/customer360.asl.json: its Task states run Glue Job A and Job B
+   (the scripts in `glue/`) on local PySpark; its failure branch raises a local alert.
+4. SP_RUN_CUSTOMER360_PIPELINE(run date) on the local warehouse, saved only on success.
+
+Every run leaves `<lake>/_runs/<run_id>.json` (stages, summaries, seconds, failure).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from telco360 import contract
+from telco360.runner.asl import follow, read_definition_text, render_state_machine
+from telco360.runner.glue_local import LOCAL_JOB_SCRIPTS, LOCAL_SUBSTITUTIONS, LocalAws, load_glue_main
+from telco360.runner.lock import lake_lock
+from telco360.runner.records import write_run_record
+
+RUN_PIPELINE_PROCEDURE = Path(__file__).resolve().parents[3] / "snowpark" / "procedures" / "run_pipeline.py"
+STAGE_TITLES = {
+    "warehouse_catch_up": "warehouse: load the staging snapshot a previous run left unloaded",
+    "validate": "validator: raw/ -> archive/ | rejected/",
+    "lake_jobs": "state machine: Glue Job A (clean), then Job B (staging)",
+    "warehouse": "warehouse: SP_RUN_CUSTOMER360_PIPELINE",
+}
+
+
+class RunFailed(RuntimeError):
+    """A stage of `c360 run` failed; the message names the step and what to do next."""
+
+    def __init__(self, step: str, message: str, record: dict):
+        super().__init__(message)
+        self.step = step
+        self.record = record
+
+
+class Reporter:
+    """Progress callbacks; this base class reports nothing (tests, --quiet, --json)."""
+
+    def stage_started(self, stage: str, title: str) -> None:
+        pass
+
+    def stage_detail(self, stage: str, detail: str) -> None:
+        pass
+
+    def stage_finished(self, stage: str, result: dict) -> None:
+        pass
+
+
+@dataclass
+class LocalServices:
+    """What the run calls for each stage; tests swap in stubs."""
+
+    validate: Callable[[Path, str], dict]
+    jobs: dict[str, Callable[[list[str]], dict]]
+    load_warehouse: Callable[[Path, str], dict]
+    staging_runs_loaded: Callable[[Path], set[str]]
+
+
+def real_services() -> LocalServices:
+    from telco360.validation import validate_lake
+
+    return LocalServices(
+        validate=lambda lake, day: validate_lake(lake, day),
+        jobs={name: load_glue_main(script) for name, script in LOCAL_JOB_SCRIPTS.items()},
+        load_warehouse=load_local_warehouse,
+        staging_runs_loaded=staging_runs_loaded,
+    )
+
+
+def new_run_id(run_date: str) -> str:
+    """Unique per run, sortable by time; also the state machine's execution name."""
+    return f"{run_date}_{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%fZ}"
+
+
+@dataclass
+class _Run:
+    lake: Path
+    run_date: str
+    reporter: Reporter
+    record: dict = field(default_factory=dict)
+
+    def stage(self, name: str, work: Callable[[], dict]) -> dict:
+        self.reporter.stage_started(name, STAGE_TITLES[name])
+        started = time.monotonic()
+        try:
+            summary = work()
+        except RunFailed:
+            raise
+        except Exception as error:
+            self.fail(name, f"{type(error).__name__}: {error}", started)
+        result = {"status": "SUCCEEDED", "seconds": round(time.monotonic() - started, 3), "summary": summary}
+        self.record["stages"][name] = result
+        self.reporter.stage_finished(name, result)
+        return summary
+
+    def fail(self, name: str, error: str, started: float) -> None:
+        self.record["stages"][name] = {"status": "FAILED", "seconds": round(time.monotonic() - started, 3), "error": error}
+        self.record.update(status="FAILED", failed_step=name, error=error)
+        raise RunFailed(name, f"c360 run {self.record['run_id']} failed at {STAGE_TITLES[name]}: {error}. "
+                              f"{NEXT_STEP[name]}", self.record)
+
+
+NEXT_STEP = {
+    "warehouse_catch_up": "The warehouse is unchanged; fix the cause and run `c360 run` again.",
+    "validate": "Files not yet routed stay in raw/; fix the cause and run `c360 run` again.",
+    "lake_jobs": "The warehouse is unchanged; fix the cause and run `c360 run` again: the jobs resume from their bookmarks.",
+    "warehouse": "The warehouse is unchanged (nothing saved); fix the cause and run `c360 run` again: "
+                 "it loads the pending staging snapshot first.",
+}
+
+
+def run_lake_day(lake_dir: Path | str, run_date: str, reporter: Reporter | None = None,
+                 services: LocalServices | None = None) -> dict:
+    """Run one day; returns the run record. Raises RunFailed (record written) on failure,
+    LakeBusyError when another run holds the lake."""
+    lake = Path(lake_dir).resolve()
+    dt.date.fromisoformat(run_date)
+    services = services or real_services()
+    with lake_lock(lake, f"c360 run --date {run_date}"):
+        run_id = new_run_id(run_date)
+        run = _Run(lake, run_date, reporter or Reporter(), {
+            "run_id": run_id, "run_date": run_date, "lake": str(lake), "status": "RUNNING",
+            "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"), "stages": {},
+        })
+        started = time.monotonic()
+        try:
+            pending = pending_staging_run(lake, services)
+            if pending:
+                run.stage("warehouse_catch_up", lambda: {"staging_run_id": pending, **services.load_warehouse(lake, run_date)})
+            run.stage("validate", lambda: checked_validation(services.validate(lake, run_date)))
+            run.stage("lake_jobs", lambda: run_state_machine(lake, run_id, services, run.reporter))
+            run.stage("warehouse", lambda: services.load_warehouse(lake, run_date))
+            run.record["status"] = "SUCCEEDED"
+        finally:
+            run.record["finished_at"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")
+            run.record["seconds"] = round(time.monotonic() - started, 3)
+            write_run_record(lake, run.record)
+        return run.record
+
+
+def checked_validation(summary: dict) -> dict:
+    if summary["errors"]:
+        files = ", ".join(f"{e.get('key')}: {e.get('error') or e.get('detail') or e}" for e in summary["errors"][:5])
+        raise RuntimeError(f"{len(summary['errors'])} raw file(s) could not be routed ({files})")
+    return summary
+
+
+def run_state_machine(lake: Path, run_id: str, services: LocalServices, reporter: Reporter) -> dict:
+    """Follow the committed definition; the order of the jobs comes from that file."""
+    definition = json.loads(render_state_machine(read_definition_text(), LOCAL_SUBSTITUTIONS))
+    aws = LocalAws(str(lake), services.jobs, on_job=lambda name: reporter.stage_detail("lake_jobs", f"Glue job {name}"))
+    execution = follow(definition, aws.resources(), run_id, {},
+                       on_state=lambda name, _state: reporter.stage_detail("lake_jobs", f"state {name}"))
+    summary = {
+        "execution": execution.name,
+        "status": execution.status,
+        "states": execution.visited,
+        "job_runs": [
+            {"job": r.job_name, "job_run_id": r.run_id, "state": r.state, "seconds": r.seconds,
+             "error": r.error, "summary": r.summary}
+            for r in aws.job_runs
+        ],
+        "alerts": aws.alerts,
+    }
+    if execution.status != "SUCCEEDED":
+        failed = next((r for r in aws.job_runs if r.state != "SUCCEEDED"), None)
+        cause = f"Glue job {failed.job_name} {failed.state}: {failed.error}" if failed else (
+            aws.alerts[-1]["message"]["error"] if aws.alerts else execution.cause)
+        raise RuntimeError(f"execution {execution.name} ended {execution.error} at state "
+                           f"{_last_task(execution.visited)} ({cause}); alert: {len(aws.alerts)} published")
+    return summary
+
+
+def _last_task(visited: list[str]) -> str:
+    return next((name for name in reversed(visited) if name.startswith(("Start", "Get"))), visited[-1])
+
+
+def pending_staging_run(lake: Path, services: LocalServices) -> str | None:
+    """The newest staging snapshot's run id when the warehouse has not loaded it yet."""
+    manifest_path = lake / contract.STAGING / "_manifest.json"
+    if not manifest_path.is_file():
+        return None
+    run_id = json.loads(manifest_path.read_text(encoding="utf-8")).get("run_id")
+    return None if run_id in services.staging_runs_loaded(lake) else run_id
+
+
+def staging_runs_loaded(lake: Path) -> set[str]:
+    """Staging run ids of the successful pipeline runs in the saved DW.PIPELINE_RUN_LOG."""
+    import pyarrow.parquet as pq
+
+    from telco360.warehouse.local import WAREHOUSE_DIR, table_path
+
+    path = table_path(lake / WAREHOUSE_DIR, "PIPELINE_RUN_LOG")
+    if not path.is_file():
+        return set()
+    log = pq.read_table(path, columns=["STEP", "STATUS", "STAGING_RUN_ID"]).to_pylist()
+    return {row["STAGING_RUN_ID"] for row in log if row["STEP"] == "PIPELINE" and row["STATUS"] == "SUCCEEDED"}
+
+
+def load_local_warehouse(lake: Path, run_date: str) -> dict:
+    """SP_RUN_CUSTOMER360_PIPELINE on the local warehouse; saved only when it succeeds."""
+    from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+
+    procedure = _load_procedure()
+    session = open_local_warehouse(lake)
+    try:
+        summary = json.loads(procedure(session, run_date))
+        save_local_warehouse(session, lake)
+    finally:
+        session.close()
+    summary.pop("audit", None)
+    return summary
+
+
+def _load_procedure() -> Callable[[Any, str], str]:
+    spec = importlib.util.spec_from_file_location("telco360_sp_run_pipeline", RUN_PIPELINE_PROCEDURE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.sp_run_customer360_pipeline

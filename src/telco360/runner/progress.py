@@ -1,0 +1,35 @@
+"""Rich progress for long local work: a spinner naming the stage and state being run, and
+one line per finished stage. Written to stderr, so `--json` output on stdout stays clean."""
+from __future__ import annotations
+
+from rich.console import Console
+
+from telco360.runner.day_run import Reporter
+
+
+class RichReporter(Reporter):
+    def __init__(self, console: Console | None = None, prefix: str = ""):
+        self.console = console or Console(stderr=True)
+        self.prefix = prefix
+        self._status = None
+        self._title = ""
+
+    def stage_started(self, stage: str, title: str) -> None:
+        self._title = title
+        if self._status is None:
+            self._status = self.console.status(f"{self.prefix}{title}")
+            self._status.start()
+        else:
+            self._status.update(f"{self.prefix}{title}")
+
+    def stage_detail(self, stage: str, detail: str) -> None:
+        if self._status is not None:
+            self._status.update(f"{self.prefix}{self._title}: {detail}")
+
+    def stage_finished(self, stage: str, result: dict) -> None:
+        self.console.print(f"{self.prefix}[green]done[/] {self._title} [dim]({result['seconds']:.1f} s)[/]")
+
+    def close(self) -> None:
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
