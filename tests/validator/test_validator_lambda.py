@@ -198,3 +198,8 @@ def test_object_above_the_multipart_threshold_is_copied_in_parts_and_verified(aw
     lambda_handler(s3_event(KEY), None)
     multipart_etag = "-" in aws.s3.head_object(Bucket=BUCKET, Key=ARCHIVED)["ETag"]
     assert (aws.keys(), aws.read(ARCHIVED) == body, multipart_etag) == ([ARCHIVED], True, True)
+
+
+def test_s3_test_event_without_records_settles_nothing(aws, lambda_handler):
+    event = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": BUCKET}
+    assert lambda_handler(event, None)["files"] == 0
