@@ -125,3 +125,9 @@ def test_aws_dry_run_prints_uploads_and_masks_the_external_id(capsys, repo_root,
     uploads = [line for line in out.splitlines() if line.startswith("upload: ")]
     assert len(uploads) == 4 and all(" -> s3://telco-artifacts/telco360/artifacts/" in u for u in uploads)
     assert "parameter SnowflakeStorageExternalId=****" in out and "very-secret-id" not in out
+
+
+def test_aws_missing_required_parameter_is_named_before_anything_runs(capsys, repo_root, tmp_path):
+    assert main(["deploy", "aws", "--dry-run", "--repo", str(repo_root), "--out", str(tmp_path),
+                 "--lake-bucket", "telco-lake", "--artifacts-bucket", "telco-artifacts"]) == 2
+    assert "needs SnowflakeStorageExternalId: pass each as --parameter NAME=VALUE" in capsys.readouterr().err

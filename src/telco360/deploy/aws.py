@@ -231,6 +231,11 @@ def deploy_aws(repo_root: Path, deployment: AwsDeployment, out_dir: Path, dry_ru
             raise DeployError("vendoring orjson for the validator Lambda failed: check access to PyPI "
                               f"and rerun (command: {' '.join(pip)})")
     artifacts = build_artifacts(repo_root, out_dir, vendor_dir)
+    given = {p["ParameterKey"] for p in stack_parameters(deployment, artifacts)}
+    missing = sorted(k for k, spec in template["Parameters"].items() if "Default" not in spec and k not in given)
+    if missing:
+        raise DeployError(f"{TEMPLATE} needs {', '.join(missing)}: pass each as --parameter NAME=VALUE "
+                          "(docs/deploy.md, First deployment)")
     size = len(json.dumps(template, indent=1).encode())
     for line in describe_plan(deployment, artifacts, pip, size):
         echo(line)
