@@ -531,13 +531,17 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def validate_lake(lake_dir: Path | str, ingest_date: Optional[str] = None) -> dict:
+def validate_lake(lake_dir: Path | str, ingest_date: Optional[str | dt.date] = None) -> dict:
     """Validate and route every file under `<lake_dir>/raw/`; the local runner's entry point.
 
-    `ingest_date` (YYYY-MM-DD) defaults to today in UTC. Returns a JSON-able summary.
+    `ingest_date` (YYYY-MM-DD or a date) defaults to today in UTC. Returns a JSON-able summary.
     """
-    ingest_date = ingest_date or dt.datetime.now(dt.timezone.utc).date().isoformat()
-    dt.date.fromisoformat(ingest_date)
+    if ingest_date is None:
+        ingest_date = dt.datetime.now(dt.timezone.utc).date()
+    try:
+        ingest_date = dt.date.fromisoformat(str(ingest_date)).isoformat()
+    except ValueError:
+        raise ValueError(f"validate: ingest date {ingest_date!r} is not a date YYYY-MM-DD") from None
     store = LocalRawStore(lake_dir)
     outcomes = settle_each(store, store.raw_keys(), lambda _key: ingest_date)
     return summarize(outcomes, lake=str(lake_dir), ingest_date=ingest_date)

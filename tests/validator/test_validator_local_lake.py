@@ -129,3 +129,16 @@ def test_cli_rejects_a_malformed_ingest_date(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["validate", "--lake", str(tmp_path), "--ingest-date", "16/01/2024"])
     assert exit_info.value.code == 2
+
+
+def test_ingest_date_may_be_given_as_a_date(tmp_path):
+    import datetime as dt
+
+    drop(tmp_path, "raw/activity_logs/activity_logs_20240115.ndjson", GOOD)
+    assert validate_lake(tmp_path, dt.date(2024, 1, 16))["archived"][0]["destination"].split("/")[2] == "ingest_date=2024-01-16"
+
+
+def test_malformed_ingest_date_is_refused_before_anything_moves(tmp_path):
+    drop(tmp_path, "raw/activity_logs/activity_logs_20240115.ndjson", GOOD)
+    with pytest.raises(ValueError, match="is not a date YYYY-MM-DD"):
+        validate_lake(tmp_path, "2024-13-01")
