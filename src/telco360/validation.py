@@ -224,11 +224,13 @@ def _strict_stdlib_json(line: bytes, line_no: int, orjson_error: Exception) -> o
 def _decoded_lines(blocks: Iterator[tuple[int, int, bytes]]) -> Iterator[str]:
     """Physical lines, newline kept (the csv module needs it for quoted newlines)."""
     for line_no, offset, block in blocks:
-        bad_utf8 = _check_utf8(block, line_no, offset)
-        if bad_utf8 is not None:
-            yield from _split_keeping_newlines(block[: bad_utf8[0]].decode("utf-8"))
-            raise _Rejection("not_utf8", bad_utf8[1])
-        yield from _split_keeping_newlines(block.decode("utf-8"))
+        try:
+            text = block.decode("utf-8")
+        except UnicodeDecodeError:
+            good_prefix, detail = _check_utf8(block, line_no, offset)
+            yield from _split_keeping_newlines(block[:good_prefix].decode("utf-8"))
+            raise _Rejection("not_utf8", detail) from None
+        yield from _split_keeping_newlines(text)
 
 
 def _split_keeping_newlines(text: str) -> Iterator[str]:
