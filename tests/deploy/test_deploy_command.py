@@ -3,6 +3,7 @@ first failing step and says how to resume."""
 from __future__ import annotations
 
 import subprocess
+import sys
 import zipfile
 
 import pytest
@@ -131,3 +132,27 @@ def test_aws_missing_required_parameter_is_named_before_anything_runs(capsys, re
     assert main(["deploy", "aws", "--dry-run", "--repo", str(repo_root), "--out", str(tmp_path),
                  "--lake-bucket", "telco-lake", "--artifacts-bucket", "telco-artifacts"]) == 2
     assert "needs SnowflakeStorageExternalId: pass each as --parameter NAME=VALUE" in capsys.readouterr().err
+
+
+def test_validator_zip_alone_provides_every_module_the_handler_imports(tmp_path, repo_root):
+    artifacts = aws.build_artifacts(repo_root, tmp_path, vendor_dir=tmp_path / "empty")
+    validator = next(a for a in artifacts if a.parameter == "ValidatorCodeKey")
+    # The zip first on sys.path, as in Lambda; boto3 and orjson come from the venv here
+    # (Lambda's runtime provides boto3, the real package vendors orjson).
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import handler, telco360; "
+             "print(telco360.__file__.startswith(sys.argv[1]))")
+    completed = subprocess.run([sys.executable, "-c", probe, str(validator.path)],
+                               capture_output=True, text=True, timeout=120)
+    assert (completed.returncode, completed.stdout.strip()) == (0, "True"), completed.stderr
+
+
+@pytest.mark.parametrize("script", ["glue/clean_job.py", "glue/staging_job.py"])
+def test_glue_package_alone_provides_every_module_the_job_script_imports(tmp_path, repo_root, script):
+    artifacts = aws.build_artifacts(repo_root, tmp_path, vendor_dir=tmp_path / "empty")
+    package = next(a for a in artifacts if a.parameter == "GluePackageKey")
+    # --extra-py-files puts the zip on sys.path; pyspark comes from the venv (Glue provides it).
+    probe = ("import runpy, sys; sys.path.insert(0, sys.argv[1]); runpy.run_path(sys.argv[2]); "
+             "import telco360; print(telco360.__file__.startswith(sys.argv[1]))")
+    completed = subprocess.run([sys.executable, "-c", probe, str(package.path), str(repo_root / script)],
+                               capture_output=True, text=True, timeout=120)
+    assert (completed.returncode, completed.stdout.strip()) == (0, "True"), completed.stderr
