@@ -111,3 +111,17 @@ def test_build_ships_each_handler_module_at_the_root_of_its_zip(built_project, s
     names = set(zipfile.ZipFile(project / "snowpark" / "procedures.zip").namelist())
     modules = {e.handler.rsplit(".", 1)[0] + ".py" for e in procedure_entities(snowflake_project).values()}
     assert modules <= names
+
+
+def test_built_zips_alone_provide_every_module_the_handlers_import(built_project, snowflake_project):
+    project, _ = built_project
+    modules = sorted({e.handler.rsplit(".", 1)[0] for e in procedure_entities(snowflake_project).values()})
+    # IMPORTS of each procedure, in order; snowpark itself comes from the venv (PACKAGES in Snowflake).
+    probe = ("import importlib, sys; sys.path[:0] = sys.argv[1:3]; "
+             "[importlib.import_module(m) for m in sys.argv[3:]]; "
+             "import telco360; print(telco360.__file__.startswith(sys.argv[2]))")
+    completed = subprocess.run(
+        [sys.executable, "-c", probe, str(project / "snowpark" / "procedures.zip"), str(project / "src.zip"), *modules],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert (completed.returncode, completed.stdout.strip()) == (0, "True"), completed.stderr
