@@ -156,3 +156,10 @@ def test_glue_package_alone_provides_every_module_the_job_script_imports(tmp_pat
     completed = subprocess.run([sys.executable, "-c", probe, str(package.path), str(repo_root / script)],
                                capture_output=True, text=True, timeout=120)
     assert (completed.returncode, completed.stdout.strip()) == (0, "True"), completed.stderr
+
+
+def test_aws_env_option_sets_template_parameters_like_parameter(capsys, repo_root, tmp_path):
+    assert main(["deploy", "aws", "--dry-run", "--repo", str(repo_root), "--out", str(tmp_path),
+                 "--lake-bucket", "telco-lake", "--artifacts-bucket", "telco-artifacts",
+                 "--env", "SnowflakeStorageExternalId=very-secret-id", "--env", "ProjectName=telco360-dev"]) == 0
+    assert "  parameter ProjectName=telco360-dev" in capsys.readouterr().out.splitlines()

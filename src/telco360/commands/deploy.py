@@ -33,8 +33,8 @@ def register(subparsers) -> None:
     aws.add_argument("--lake-bucket", required=True, help="name of the lake bucket the stack creates")
     aws.add_argument("--artifacts-bucket", required=True, help="existing bucket for code and templates")
     aws.add_argument("--artifacts-prefix", default="telco360/artifacts")
-    aws.add_argument("--parameter", action="append", metavar="KEY=VALUE",
-                     help="another template parameter, e.g. SnowflakeStorageExternalId=...")
+    aws.add_argument("--parameter", "--env", action="append", dest="parameter", metavar="KEY=VALUE",
+                     help="a template parameter, e.g. SnowflakeStorageExternalId=... (--env is the same option)")
     aws.add_argument("--out", type=Path, default=Path("build/deploy"), help="where the zips are built")
     aws.add_argument("--repo", type=Path, default=Path.cwd(), help="repository root (default: current directory)")
     aws.set_defaults(func=run_aws)
