@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from telco360.deploy.aws import TEMPLATE, load_template
+from telco360.deploy.aws import STATE_MACHINE_DEFINITION, TEMPLATE, load_template, package_template
 
 # Actions that accept no resource-level permission (AWS service authorization reference):
 # for these, "*" is the only Resource AWS accepts.
@@ -68,6 +68,15 @@ LAKE = "arn:${AWS::Partition}:s3:::${LakeBucketName}"
 
 def test_cfn_lint_reports_nothing(repo_root):
     completed = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(repo_root / TEMPLATE)],
+                               capture_output=True, text=True, timeout=300)
+    assert (completed.returncode, completed.stdout) == (0, "")
+
+
+def test_cfn_lint_reports_nothing_on_the_packaged_template(repo_root, tmp_path):
+    packaged = package_template(load_template(repo_root),
+                                (repo_root / STATE_MACHINE_DEFINITION).read_text(encoding="utf-8"))
+    (tmp_path / "packaged.json").write_text(json.dumps(packaged), encoding="utf-8")
+    completed = subprocess.run([str(Path(sys.executable).with_name("cfn-lint")), str(tmp_path / "packaged.json")],
                                capture_output=True, text=True, timeout=300)
     assert (completed.returncode, completed.stdout) == (0, "")
 
