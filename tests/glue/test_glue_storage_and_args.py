@@ -76,3 +76,43 @@ def test_run_id_that_cannot_name_a_partition_is_refused():
 def test_reprocess_date_must_be_iso():
     with pytest.raises(JobInputError, match="reprocess_date"):
         check_date("reprocess_date", "15.01.2024")
+
+
+def _fake_awsglue(monkeypatch, **modules):
+    import sys
+    import types
+
+    package = types.ModuleType("awsglue")
+    monkeypatch.setitem(sys.modules, "awsglue", package)
+    for name, attributes in modules.items():
+        module = types.ModuleType(f"awsglue.{name}")
+        module.__dict__.update(attributes)
+        monkeypatch.setitem(sys.modules, f"awsglue.{name}", module)
+
+
+def test_in_glue_arguments_come_from_get_resolved_options_with_present_optionals_only(monkeypatch):
+    calls = []
+
+    def get_resolved_options(argv, names):
+        calls.append((argv, names))
+        return {"lake_uri": "s3://lake", "run_id": "jr_1"}
+
+    _fake_awsglue(monkeypatch, utils={"getResolvedOptions": get_resolved_options})
+    args = resolve_arguments("clean_job", ["--lake_uri", "s3://lake", "--run_id", "jr_1"],
+                             ["lake_uri"], ["run_id", "reprocess_date"])
+    assert (calls, args) == (
+        [(["clean_job", "--lake_uri", "s3://lake", "--run_id", "jr_1"], ["lake_uri", "run_id"])],
+        {"lake_uri": "s3://lake", "run_id": "jr_1", "reprocess_date": None},
+    )
+
+
+def test_in_glue_the_session_comes_from_the_glue_context_pinned_to_utc(monkeypatch, spark):
+    from telco360.spark.runtime import job_spark_session
+
+    class GlueContext:
+        def __init__(self, spark_context):
+            self.spark_session = spark
+
+    _fake_awsglue(monkeypatch, context={"GlueContext": GlueContext})
+    spark.conf.set("spark.sql.session.timeZone", "Europe/Paris")
+    assert job_spark_session("clean").conf.get("spark.sql.session.timeZone") == "UTC"

@@ -35,6 +35,7 @@ REASONS = "reasons"
 REASON = "reason"
 
 _BLANK = r"^\s*$"
+_OBJECT_START = r"^\s*\{"
 _EDGE_WHITESPACE = r"^\s+|\s+$"
 _TIMESTAMP_SHAPE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|z|[+-]\d{2}:\d{2})?$"
 _TIMESTAMP_OFFSET = r"(Z|z|[+-]\d{2}:\d{2})$"
@@ -92,7 +93,7 @@ def parse_json_lines(numbered: DataFrame, dataset: str) -> DataFrame:
     malformed = (
         F.col("_json").isNull()
         | F.col(f"_json.{CORRUPT_RECORD}").isNotNull()
-        | ~F.ltrim(F.col(RAW_RECORD)).startswith("{")
+        | ~F.col(RAW_RECORD).rlike(_OBJECT_START)
     )
     return parsed.select(
         *[F.col(f"_json.{f.name}").alias(f.name) for f in spec.fields],
