@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench clean
+.PHONY: install tools demo test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,11 +15,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# checkov pins many packages that would fight snowflake-cli's exact pins: it gets its own venv.
+TOOLS_STAMP := .venv-tools/.installed
+$(TOOLS_STAMP):
+	$(PYTHON) -m venv .venv-tools
+	.venv-tools/bin/pip install --quiet checkov
+	touch $(TOOLS_STAMP)
+
+tools: $(TOOLS_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/c360 demo --lake lake
 
-test: $(STAMP)
+test: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/pytest -q
 
 clean:
-	rm -rf $(VENV) lake out
+	rm -rf $(VENV) .venv-tools lake out

@@ -82,11 +82,10 @@ def test_cfn_lint_reports_nothing_on_the_packaged_template(repo_root, tmp_path):
 
 
 @pytest.fixture(scope="module")
-def checkov_report(repo_root) -> dict:
+def checkov_report(repo_root, require_tool) -> dict:
     checkov = repo_root / ".venv-tools" / "bin" / "checkov"
-    if not checkov.exists():
-        pytest.skip("checkov lives in its own venv (it pins packages snowflake-cli also pins): "
-                    "python3 -m venv .venv-tools && .venv-tools/bin/pip install checkov")
+    require_tool(checkov.exists(), "checkov lives in its own venv (it pins packages snowflake-cli "
+                 "also pins): make tools")
     completed = subprocess.run(
         [str(checkov), "-f", str(repo_root / TEMPLATE), "--framework", "cloudformation",
          "--skip-download", "--quiet", "-o", "json"],
