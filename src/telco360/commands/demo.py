@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -40,6 +41,10 @@ def run(args: argparse.Namespace) -> int:
     from telco360.runner.lock import LakeBusyError
     from telco360.runner.progress import RichReporter
 
+    if not args.json:
+        # The stages' JSON-line INFO logs would bury the progress and summary a person reads;
+        # warnings and errors still show.
+        logging.disable(logging.INFO)
     reporters: list[RichReporter] = []
 
     def reporter_for_day(run_date: str) -> Reporter:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -42,6 +43,10 @@ def run(args: argparse.Namespace) -> int:
               f"(or `c360 generate --lake {args.lake}`)", file=sys.stderr)
         return 2
     run_date = args.date or dt.datetime.now(dt.timezone.utc).date().isoformat()
+    if not args.json:
+        # The stages' JSON-line INFO logs would bury the progress and summary a person reads;
+        # warnings and errors still show.
+        logging.disable(logging.INFO)
     reporter = Reporter() if args.quiet or args.json else RichReporter()
     try:
         record = run_lake_day(args.lake, run_date, reporter)
