@@ -136,3 +136,35 @@ def test_c360_run_exits_2_on_a_missing_lake(tmp_path, capsys):
 
     assert code == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_hidden_info_logs_come_back_after_the_command():
+    import logging
+
+    from telco360.runner.progress import info_logs_hidden
+
+    with info_logs_hidden(True):
+        assert not logging.getLogger("telco360.test").isEnabledFor(logging.INFO)
+
+    assert logging.root.manager.disable == logging.NOTSET
+
+
+def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
+    from telco360.runner.demo import DemoError, prepare_demo_lake
+
+    (tmp_path / "precious.txt").write_text("keep me")
+
+    with pytest.raises(DemoError, match="not made by c360 demo"):
+        prepare_demo_lake(tmp_path)
+    assert (tmp_path / "precious.txt").read_text() == "keep me"
+
+
+def test_demo_clears_the_lake_a_previous_demo_made(tmp_path):
+    from telco360.runner.demo import prepare_demo_lake
+
+    prepare_demo_lake(tmp_path / "lake")
+    (tmp_path / "lake" / "raw").mkdir()
+
+    prepare_demo_lake(tmp_path / "lake")
+
+    assert sorted(p.name for p in (tmp_path / "lake").iterdir()) == [".c360-demo"]

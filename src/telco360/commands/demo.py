@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -39,12 +38,8 @@ def run(args: argparse.Namespace) -> int:
     from telco360.runner.day_run import Reporter, RunFailed
     from telco360.runner.demo import DemoError, run_demo
     from telco360.runner.lock import LakeBusyError
-    from telco360.runner.progress import RichReporter
+    from telco360.runner.progress import RichReporter, info_logs_hidden
 
-    if not args.json:
-        # The stages' JSON-line INFO logs would bury the progress and summary a person reads;
-        # warnings and errors still show.
-        logging.disable(logging.INFO)
     reporters: list[RichReporter] = []
 
     def reporter_for_day(run_date: str) -> Reporter:
@@ -56,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
         return reporters[-1]
 
     try:
-        result = run_demo(args.lake, args.days, args.customers, args.events_per_day, reporter_for_day)
+        with info_logs_hidden(not args.json):
+            result = run_demo(args.lake, args.days, args.customers, args.events_per_day, reporter_for_day)
     except (DemoError, LakeBusyError, RunFailed) as error:
         print(str(error), file=sys.stderr)
         return 1

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -36,20 +35,17 @@ def _date(value: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from telco360.runner.day_run import Reporter, RunFailed, run_lake_day
     from telco360.runner.lock import LakeBusyError
-    from telco360.runner.progress import RichReporter
+    from telco360.runner.progress import RichReporter, info_logs_hidden
 
     if not args.lake.is_dir():
         print(f"c360 run: lake folder {args.lake} does not exist; create it with raw/<dataset>/ files "
               f"(or `c360 generate --lake {args.lake}`)", file=sys.stderr)
         return 2
     run_date = args.date or dt.datetime.now(dt.timezone.utc).date().isoformat()
-    if not args.json:
-        # The stages' JSON-line INFO logs would bury the progress and summary a person reads;
-        # warnings and errors still show.
-        logging.disable(logging.INFO)
     reporter = Reporter() if args.quiet or args.json else RichReporter()
     try:
-        record = run_lake_day(args.lake, run_date, reporter)
+        with info_logs_hidden(not args.json):
+            record = run_lake_day(args.lake, run_date, reporter)
     except LakeBusyError as error:
         print(f"c360 run: {error}", file=sys.stderr)
         return 3

@@ -2,6 +2,10 @@
 one line per finished stage. Written to stderr, so `--json` output on stdout stays clean."""
 from __future__ import annotations
 
+import contextlib
+import logging
+from typing import Iterator
+
 from rich.console import Console
 
 from telco360.runner.day_run import Reporter
@@ -33,3 +37,17 @@ class RichReporter(Reporter):
         if self._status is not None:
             self._status.stop()
             self._status = None
+
+
+@contextlib.contextmanager
+def info_logs_hidden(hidden: bool) -> Iterator[None]:
+    """Hide the stages' JSON-line INFO logs (they would bury the progress and summary a
+    person reads; warnings and errors still show), and restore them afterwards: the commands
+    also run in-process (tests, the demo), where logging is shared."""
+    previous = logging.root.manager.disable
+    if hidden:
+        logging.disable(logging.INFO)
+    try:
+        yield
+    finally:
+        logging.disable(previous)
