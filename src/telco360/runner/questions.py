@@ -48,8 +48,8 @@ def usage_by_plan_per_day(facts: pd.DataFrame) -> list[dict]:
     frame = facts.assign(PLAN=facts["PLAN_ID"].fillna(UNKNOWN_PLAN))
     grouped = frame.groupby(["EVENT_DATE", "PLAN"]).agg(
         events=("EVENT_ID", "count"),
-        data_mb=("DATA_MB", lambda s: float(s.fillna(0).astype(float).sum())),
-        voice_minutes=("DURATION_SEC", lambda s: float(s.fillna(0).sum()) / 60.0),
+        data_mb=("DATA_MB", lambda s: float(s.dropna().astype(float).sum())),
+        voice_minutes=("DURATION_SEC", lambda s: float(s.dropna().astype(float).sum()) / 60.0),
     ).reset_index()
     return [
         {"day": str(r.EVENT_DATE), "plan_id": r.PLAN, "events": int(r.events),

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+from telco360.runner.glue_local import LOCAL_SUBSTITUTIONS
+
+JOB_STAGES = {LOCAL_SUBSTITUTIONS["CleanJobName"]: "job_a_clean", LOCAL_SUBSTITUTIONS["StagingJobName"]: "job_b_staging"}
+
 
 def run_facts(record: dict) -> dict:
     """Per-stage figures of one run record: files, quarantine, rows, versions, re-keys, seconds."""
@@ -48,7 +52,8 @@ def stage_seconds(record: dict) -> dict:
     stages = record.get("stages", {})
     seconds = {"validate": stages.get("validate", {}).get("seconds", 0.0)}
     for run in stages.get("lake_jobs", {}).get("summary", {}).get("job_runs", []):
-        seconds[run["job"]] = seconds.get(run["job"], 0.0) + run["seconds"]
+        stage = JOB_STAGES.get(run["job"], run["job"])
+        seconds[stage] = seconds.get(stage, 0.0) + run["seconds"]
     seconds["warehouse"] = sum(stages.get(s, {}).get("seconds", 0.0) for s in ("warehouse_catch_up", "warehouse"))
     seconds["total"] = record.get("seconds", 0.0)
     return seconds
