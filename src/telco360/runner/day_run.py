@@ -15,7 +15,7 @@ import datetime as dt
 import importlib.util
 import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -84,10 +84,8 @@ def new_run_id(run_date: str) -> str:
 
 @dataclass
 class _Run:
-    lake: Path
-    run_date: str
     reporter: Reporter
-    record: dict = field(default_factory=dict)
+    record: dict
 
     def stage(self, name: str, work: Callable[[], dict]) -> dict:
         self.reporter.stage_started(name, STAGE_TITLES[name])
@@ -128,7 +126,7 @@ def run_lake_day(lake_dir: Path | str, run_date: str, reporter: Reporter | None 
     services = services or real_services()
     with lake_lock(lake, f"c360 run --date {run_date}"):
         run_id = new_run_id(run_date)
-        run = _Run(lake, run_date, reporter or Reporter(), {
+        run = _Run(reporter or Reporter(), {
             "run_id": run_id, "run_date": run_date, "lake": str(lake), "status": "RUNNING",
             "started_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"), "stages": {},
         })
