@@ -49,7 +49,6 @@ def build_lake(lake: Path, versions=VERSIONS) -> Path:
     save(session, "DIM_PLAN", PLANS)
     save(session, "DIM_CUSTOMER", versions)
     save(session, "FACT_ACTIVITY", FACTS)
-    from snowflake.snowpark import types as T
 
     from telco360.warehouse.tables import qualified_name, table_schema
 

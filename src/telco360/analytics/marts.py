@@ -17,7 +17,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
 
 from telco360 import contract
-from telco360.analytics.tables import conform
+from telco360.analytics.tables import conform, materialize
 
 MART_COLUMNS = contract.ANALYTICS_TABLES
 VIEW_COLUMNS = contract.ANALYTICS_VIEWS
@@ -78,18 +78,27 @@ def _plan_attributes(dim_plan: DataFrame) -> DataFrame:
     )
 
 
-def _usage_sums(window_start: Column | None = None, suffix: str = "") -> list[Column]:
-    """Events, data MB, voice seconds and SMS, optionally only for EVENT_DATE >= window_start."""
+USAGE_METRICS = ("EVENTS", "DATA_MB", "VOICE_SECONDS", "SMS")
+
+
+def _usage_columns(window_start: Column | None = None, suffix: str = "") -> list[Column]:
+    """Per event: 1, data MB, voice seconds and SMS (1/0), or 0 outside EVENT_DATE >= window_start.
+    Computed per row before grouping and then summed as plain columns: local testing evaluates
+    an expression inside an aggregate once per group, which is orders of magnitude slower."""
     in_window = F.lit(1) if window_start is None else _flag(F.col("EVENT_DATE") >= window_start)
     kind = F.col("EVENT_TYPE")
     return [
-        F.sum(in_window).alias(f"EVENTS{suffix}"),
-        F.sum(F.coalesce(F.col("DATA_MB"), F.lit(0)) * _flag(kind == F.lit("DATA")) * in_window).alias(f"DATA_MB{suffix}"),
-        F.sum(F.coalesce(F.col("DURATION_SEC"), F.lit(0)) * _flag(kind == F.lit("VOICE")) * in_window).alias(
+        in_window.alias(f"EVENTS{suffix}"),
+        (F.coalesce(F.col("DATA_MB"), F.lit(0)) * _flag(kind == F.lit("DATA")) * in_window).alias(f"DATA_MB{suffix}"),
+        (F.coalesce(F.col("DURATION_SEC"), F.lit(0)) * _flag(kind == F.lit("VOICE")) * in_window).alias(
             f"VOICE_SECONDS{suffix}"
         ),
-        F.sum(_flag(kind == F.lit("SMS")) * in_window).alias(f"SMS{suffix}"),
+        (_flag(kind == F.lit("SMS")) * in_window).alias(f"SMS{suffix}"),
     ]
+
+
+def _sums(names) -> list[Column]:
+    return [F.sum(name).alias(name) for name in names]
 
 
 def _start_of_next_day(day: dt.date) -> dt.datetime:
@@ -155,14 +164,14 @@ def plan_usage_daily(
         .agg(F.count_distinct("CUSTOMER_ID").alias("ACTIVE_CUSTOMERS"))
     )
     usage = (
-        fact.with_column("ACTIVITY_DATE", F.col("EVENT_DATE"))
+        fact.select(F.col("EVENT_DATE").alias("ACTIVITY_DATE"), "PLAN_ID", "CUSTOMER_ID", *_usage_columns())
         .group_by("ACTIVITY_DATE", "PLAN_ID")
-        .agg(F.count_distinct("CUSTOMER_ID").alias("USING_CUSTOMERS"), *_usage_sums())
+        .agg(F.count_distinct("CUSTOMER_ID").alias("USING_CUSTOMERS"), *_sums(USAGE_METRICS))
     )
-    metrics = ("ACTIVE_CUSTOMERS", "USING_CUSTOMERS", "EVENTS", "DATA_MB", "VOICE_SECONDS", "SMS")
+    metrics = ("ACTIVE_CUSTOMERS", "USING_CUSTOMERS", *USAGE_METRICS)
     combined = (
-        _with_zeros(active, metrics)
-        .union_all_by_name(_with_zeros(usage, metrics))
+        _with_zeros(materialize(active), ("ACTIVE_CUSTOMERS",), metrics)
+        .union_all_by_name(_with_zeros(materialize(usage), ("USING_CUSTOMERS", *USAGE_METRICS), metrics))
         .group_by("ACTIVITY_DATE", "PLAN_ID")
         .agg(*[F.sum(m).alias(m) for m in metrics])
         .join(days.select("ACTIVITY_DATE", "DAYS_IN_MONTH"), on="ACTIVITY_DATE", how="left")
@@ -194,12 +203,10 @@ def _days(first: dt.date | None, last: dt.date | None) -> list[dt.date]:
     return [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
 
 
-def _with_zeros(frame: DataFrame, metrics: tuple[str, ...]) -> DataFrame:
-    """Add each missing metric as 0 so two partial aggregates can be unioned and summed."""
-    for metric in metrics:
-        if metric not in frame.columns:
-            frame = frame.with_column(metric, F.lit(0))
-    return frame
+def _with_zeros(frame: DataFrame, present: tuple[str, ...], metrics: tuple[str, ...]) -> DataFrame:
+    """Add each metric not `present` as 0 so two partial aggregates can be unioned and summed.
+    (`present` is passed, not read from `frame.columns`: locally that would run the plan.)"""
+    return frame.with_columns([m for m in metrics if m not in present], [F.lit(0) for m in metrics if m not in present])
 
 
 # ---------------------------------------------------------------------------------------
@@ -216,10 +223,11 @@ def customer_360(
         "CUSTOMER_ID", "CUSTOMER_SK", "FIRST_NAME", "LAST_NAME", "EMAIL", "PHONE", "CITY", "STATE",
         "COUNTRY", "STATUS", "PLAN_ID", "SIGNUP_DATE",
     )
-    transitions = version_transitions(dim_customer)
-    history = transitions.group_by("CUSTOMER_ID").agg(
-        F.count(F.lit(1)).alias("VERSION_COUNT"),
-        F.sum(_flag(F.col("IS_PLAN_CHANGE"))).alias("PLAN_CHANGES"),
+    transitions = materialize(version_transitions(dim_customer))
+    history = (
+        transitions.select("CUSTOMER_ID", _flag(F.col("IS_PLAN_CHANGE")).alias("PLAN_CHANGES"))
+        .group_by("CUSTOMER_ID")
+        .agg(F.count(F.lit(1)).alias("VERSION_COUNT"), F.sum("PLAN_CHANGES").alias("PLAN_CHANGES"))
     )
     # The start of the current churn: the latest entry into CHURNED of a customer now churned.
     churn_dates = (
@@ -233,13 +241,14 @@ def customer_360(
     window_start = as_of - dt.timedelta(days=USAGE_WINDOW_DAYS - 1)
     activity = (
         fact.filter(F.col("EVENT_TS") < F.lit(_start_of_next_day(as_of)))
+        .select("CUSTOMER_ID", "EVENT_TS", *_usage_columns(F.lit(window_start), "_30D"))
         .group_by("CUSTOMER_ID")
-        .agg(F.max("EVENT_TS").alias("LAST_ACTIVITY_TS"), *_usage_sums(F.lit(window_start), "_30D"))
+        .agg(F.max("EVENT_TS").alias("LAST_ACTIVITY_TS"), *_sums(f"{m}_30D" for m in USAGE_METRICS))
     )
     joined = (
-        current.join(history, on="CUSTOMER_ID", how="left")
-        .join(activity, on="CUSTOMER_ID", how="left")
-        .join(churn_dates, on="CUSTOMER_ID", how="left")
+        materialize(current).join(materialize(history), on="CUSTOMER_ID", how="left")
+        .join(materialize(activity), on="CUSTOMER_ID", how="left")
+        .join(materialize(churn_dates), on="CUSTOMER_ID", how="left")
         .join(dim_plan.select("PLAN_ID", "PLAN_NAME", "PLAN_TYPE", "MONTHLY_FEE"), on="PLAN_ID", how="left")
     )
     mart = joined.select(
@@ -272,7 +281,7 @@ def churn_by_plan(
     events attributed to the plan of the version that entered CHURNED (the plan held at churn
     time), over the customers on that plan, not churned, at 00:00 on the 1st."""
     session = fact.session
-    churns = (
+    churns = materialize(
         version_transitions(dim_customer)
         .filter(F.col("IS_CHURN"))
         .select(F.date_trunc("month", F.to_date(F.col("EFFECTIVE_FROM"))).alias("CHURN_MONTH"), "PLAN_ID", "CUSTOMER_ID")
@@ -300,8 +309,8 @@ def churn_by_plan(
     )
     metrics = ("CUSTOMERS_AT_MONTH_START", "CHURN_EVENTS")
     combined = (
-        _with_zeros(at_start, metrics)
-        .union_all_by_name(_with_zeros(events, metrics))
+        _with_zeros(materialize(at_start), ("CUSTOMERS_AT_MONTH_START",), metrics)
+        .union_all_by_name(_with_zeros(materialize(events), ("CHURN_EVENTS",), metrics))
         .group_by("CHURN_MONTH", "PLAN_ID")
         .agg(*[F.sum(m).alias(m) for m in metrics])
         .join(dim_plan.select("PLAN_ID", "PLAN_NAME"), on="PLAN_ID", how="left")
@@ -373,41 +382,56 @@ def customer_features(
         )
         .select("AS_OF_DATE", "CUSTOMER_ID", "PLAN_ID", "STATUS", "SIGNUP_DATE")
     )
-    since = lambda start: _flag(F.col("EVENT_DATE") >= F.col(start))  # noqa: E731
+    def since(start: str) -> Column:
+        return _flag(F.col("EVENT_DATE") >= F.col(start))
+
     data_mb = F.coalesce(F.col("DATA_MB"), F.lit(0)) * _flag(F.col("EVENT_TYPE") == F.lit("DATA"))
     voice_seconds = F.coalesce(F.col("DURATION_SEC"), F.lit(0)) * _flag(F.col("EVENT_TYPE") == F.lit("VOICE"))
     sms = _flag(F.col("EVENT_TYPE") == F.lit("SMS"))
+    usage_metrics = ("EVENTS_7D", "EVENTS_30D", "DATA_MB_30D", "DATA_MB_PREV_30D", "VOICE_SECONDS_30D", "SMS_30D")
     usage = (
         fact.select("CUSTOMER_ID", "EVENT_TS", "EVENT_DATE", "EVENT_TYPE", "DATA_MB", "DURATION_SEC")
         .cross_join(as_of)
         .filter(F.col("EVENT_TS") < F.col("AS_OF_END"))
-        .group_by("AS_OF_DATE", "CUSTOMER_ID")
-        .agg(
-            F.sum(since("WINDOW_7D_START")).alias("EVENTS_7D"),
-            F.sum(since("WINDOW_30D_START")).alias("EVENTS_30D"),
-            F.sum(data_mb * since("WINDOW_30D_START")).alias("DATA_MB_30D"),
-            F.sum(data_mb * since("WINDOW_60D_START") * (F.lit(1) - since("WINDOW_30D_START"))).alias("DATA_MB_PREV_30D"),
-            F.sum(voice_seconds * since("WINDOW_30D_START")).alias("VOICE_SECONDS_30D"),
-            F.sum(sms * since("WINDOW_30D_START")).alias("SMS_30D"),
-            F.max("EVENT_DATE").alias("LAST_EVENT_DATE"),
+        .select(
+            "AS_OF_DATE",
+            "CUSTOMER_ID",
+            "EVENT_DATE",
+            since("WINDOW_7D_START").alias("EVENTS_7D"),
+            since("WINDOW_30D_START").alias("EVENTS_30D"),
+            (data_mb * since("WINDOW_30D_START")).alias("DATA_MB_30D"),
+            (data_mb * since("WINDOW_60D_START") * (F.lit(1) - since("WINDOW_30D_START"))).alias("DATA_MB_PREV_30D"),
+            (voice_seconds * since("WINDOW_30D_START")).alias("VOICE_SECONDS_30D"),
+            (sms * since("WINDOW_30D_START")).alias("SMS_30D"),
         )
+        .group_by("AS_OF_DATE", "CUSTOMER_ID")
+        .agg(*_sums(usage_metrics), F.max("EVENT_DATE").alias("LAST_EVENT_DATE"))
     )
+    history_metrics = ("PLAN_CHANGES_TOTAL", "PLAN_CHANGES_90D", "SUSPENSIONS_TOTAL")
     history = (
         version_transitions(dim_customer)
         .cross_join(as_of.select("AS_OF_DATE", "AS_OF_END", "WINDOW_90D_START"))
         .filter(F.col("EFFECTIVE_FROM") < F.col("AS_OF_END"))
-        .group_by("AS_OF_DATE", "CUSTOMER_ID")
-        .agg(
-            F.sum(_flag(F.col("IS_PLAN_CHANGE"))).alias("PLAN_CHANGES_TOTAL"),
-            F.sum(
-                _flag(F.col("IS_PLAN_CHANGE") & (F.col("EFFECTIVE_FROM") >= F.col("WINDOW_90D_START")))
-            ).alias("PLAN_CHANGES_90D"),
-            F.sum(_flag(F.col("IS_SUSPENSION"))).alias("SUSPENSIONS_TOTAL"),
+        .select(
+            "AS_OF_DATE",
+            "CUSTOMER_ID",
+            _flag(F.col("IS_PLAN_CHANGE")).alias("PLAN_CHANGES_TOTAL"),
+            _flag(F.col("IS_PLAN_CHANGE") & (F.col("EFFECTIVE_FROM") >= F.col("WINDOW_90D_START"))).alias(
+                "PLAN_CHANGES_90D"
+            ),
+            _flag(F.col("IS_SUSPENSION")).alias("SUSPENSIONS_TOTAL"),
         )
+        .group_by("AS_OF_DATE", "CUSTOMER_ID")
+        .agg(*_sums(history_metrics))
     )
     keys = ["AS_OF_DATE", "CUSTOMER_ID"]
-    joined = population.join(usage, on=keys, how="left").join(history, on=keys, how="left")
-    zero = lambda name: F.coalesce(F.col(name), F.lit(0))  # noqa: E731
+    joined = (
+        materialize(population).join(materialize(usage), on=keys, how="left").join(materialize(history), on=keys, how="left")
+    )
+
+    def zero(name: str) -> Column:
+        return F.coalesce(F.col(name), F.lit(0))
+
     mart = joined.select(
         "AS_OF_DATE",
         "CUSTOMER_ID",

@@ -44,3 +44,13 @@ def _cast(column: Column, data_type: T.DataType) -> Column:
 def conform(frame: DataFrame, columns: tuple[tuple[str, str, str], ...]) -> DataFrame:
     """Select exactly the contract's columns, in its order, cast to its types."""
     return frame.select([_cast(F.col(name), snowpark_type(kind)).alias(name) for name, kind, _ in columns])
+
+
+def materialize(frame: DataFrame) -> DataFrame:
+    """Compute `frame` once where that pays: local testing re-runs a lazy plan for every
+    action and even for schema lookups (joins, `columns`), so the local side caches it; in
+    Snowflake the plan stays lazy (a cached result would be a temporary table, i.e. DDL, which
+    would commit the pipeline's open transaction). The choice is the warehouse writer seam's."""
+    from telco360.warehouse.seams import backend_for
+
+    return backend_for(frame.session).writer.materialize(frame)
