@@ -69,7 +69,30 @@ def build_lake(lake: Path, versions=VERSIONS) -> Path:
         "datasets": {"activity_logs": {"records": 10, "clean": 7, "quarantined": 3,
                                        "quarantine_reasons": {"negative:data_mb": 2, "bad_timestamp:event_ts": 1}}},
     })
+    write_json(lake / "_runs/2024-01-16_run.json", RUNNER_RECORD)
     return lake
+
+
+# The shape the local runner writes (telco360.runner.day_run), trimmed to what the report reads.
+RUNNER_RECORD = {
+    "run_id": "2024-01-16_run", "run_date": "2024-01-16", "status": "SUCCEEDED", "seconds": 60.3,
+    "started_at": "2024-01-16T06:00:00+00:00",
+    "stages": {
+        "validate": {"status": "SUCCEEDED", "seconds": 0.1, "summary": {
+            "counts": {"archived": 4, "rejected": 1},
+            "rejected": [{"key": "raw/customers/customers_20240116_latin1.ndjson", "reason": "not_utf8",
+                          "detail": "not UTF-8 at byte 57 (line 1)"}]}},
+        "lake_jobs": {"status": "SUCCEEDED", "seconds": 34.2, "summary": {"job_runs": [
+            {"job": "telco360-clean", "state": "SUCCEEDED", "seconds": 18.9, "summary": {"datasets": {
+                "activity_logs": {"quarantine_reasons": {"negative:data_mb": 2}}}}}]}},
+        "warehouse": {"status": "SUCCEEDED", "seconds": 26.0, "summary": {
+            "steps": {"SP_LOAD_STAGING": {"rows_in": 222}, "SP_LOAD_DIM_CUSTOMER": {"rows_inserted": 7},
+                      "SP_LOAD_FACT_ACTIVITY": {"rows_inserted": 200, "rows_rekeyed": 5}},
+            "checks": [{"check": "data_quality", "passed": True, "results": [
+                {"check_name": "scd2:one_current_row", "severity": "CRITICAL", "status": "PASS",
+                 "failing_rows": 0, "detail": "no current-row defects"}]}]}},
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -112,8 +135,17 @@ def test_facts_group_the_pipeline_audit_by_run(facts):
 
 def test_rendered_run_shows_versions_opened_and_facts_rekeyed(facts):
     html = run_report.render_report({**facts, "generated_at": "2024-01-16 07:00:00"})
-    headline = re.search(r"<th>versions opened</th>.*?</tr><tr>(.*?)</tr>", html, re.S).group(1)
+    audit = html.split("Warehouse runs (DW.PIPELINE_RUN_LOG)", 1)[1]
+    headline = re.search(r"<th>versions opened</th>.*?</tr><tr>(.*?)</tr>", audit, re.S).group(1)
     assert re.findall(r">([^<]*)</td>", headline) == ["9", "10", "6", "3", "1", "2"]
+
+
+def test_rendered_runner_record_shows_files_quarantine_versions_and_rekeyed_facts(facts):
+    html = run_report.render_report({**facts, "generated_at": "2024-01-16 07:00:00"})
+    card = re.search(r'<div class="card run">.*?</div>', html, re.S).group(0)
+    headline = re.search(r"<th>files archived</th>.*?</tr><tr>(.*?)</tr>", card, re.S).group(1)
+    assert re.findall(r">([^<]*)</td>", headline) == ["4", "1", "2", "222", "7", "200", "5"]
+    assert "Glue telco360-clean" in card and "negative:data_mb" in card and "scd2:one_current_row" in card
 
 
 def test_report_page_needs_no_network(page):

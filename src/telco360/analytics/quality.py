@@ -76,15 +76,18 @@ def _without_match(rows: DataFrame, others: DataFrame, key) -> DataFrame:
     return rows.join(found, on=keys, how="left").filter(F.col("_C360_FOUND").is_null()).drop("_C360_FOUND")
 
 
+# NULL stand-in for NULL-safe comparison of VARCHAR columns. EQUAL_NULL is missing in local
+# testing, and its `=` crashes on two string columns that both hold NULLs; comparing
+# COALESCE(col, sentinel) is the same test in both places for any value but the sentinel.
+_NULL_SENTINEL = "\u0000<NULL>"
+
+
 def _same(left: str, right: str) -> Column:
-    """Null-safe equality (EQUAL_NULL), spelled out because local testing lacks EQUAL_NULL."""
-    a, b = F.col(left), F.col(right)
-    return (a == b) | (a.is_null() & b.is_null())
+    return F.coalesce(F.col(left), F.lit(_NULL_SENTINEL)) == F.coalesce(F.col(right), F.lit(_NULL_SENTINEL))
 
 
 def _differ(left: str, right: str) -> Column:
-    a, b = F.col(left), F.col(right)
-    return (a != b) | (a.is_null() & b.is_not_null()) | (a.is_not_null() & b.is_null())
+    return F.coalesce(F.col(left), F.lit(_NULL_SENTINEL)) != F.coalesce(F.col(right), F.lit(_NULL_SENTINEL))
 
 
 # --- not null, unique, accepted values --------------------------------------------------
@@ -115,7 +118,7 @@ def unique(table: str, key: tuple[str, ...], frame_of: Callable[[WarehouseTables
             groups = keys.group_by(*key).agg(F.count(F.lit(1)).alias("N")).filter(F.col("N") > F.lit(1))
             sample = ", ".join(str(tuple(r)[:-1]) for r in groups.limit(3).collect())
         return _result(
-            f"unique:{table}.{'+'.join(key)}", CRITICAL, failing, f"surplus rows sharing a {'+'.join(key)}",
+            f"unique:{table}.{'+'.join(key)}", CRITICAL, failing, f"surplus rows sharing one {'+'.join(key)}",
             f"duplicated in DW.{table}, e.g. {sample}",
         )
     return check

@@ -14,7 +14,8 @@ whole dict into HTML. The report dict (every key optional except `generated_at`)
     pipeline_runs  [{run_id, run_date, status, seconds, error, steps: [{step, status, rows_in,
                    rows_inserted, rows_updated, rows_deleted, rows_rekeyed, seconds, error}]}]
                    from DW.PIPELINE_RUN_LOG (_warehouse/DW/PIPELINE_RUN_LOG.parquet)
-    runner_runs    [the local runner's _runs/<run_id>.json records, as written]
+    runner_runs    [the local runner's _runs/<run_id>.json records, as written: run_id, run_date,
+                   status, seconds, error, stages: {name: {status, seconds, summary}}]
     dq             {run_id, results: [{check_name, severity, status, failing_rows, detail}]}
     usage_daily    MART_PLAN_USAGE_DAILY rows (dicts keyed by column name)
     churn_by_plan  MART_CHURN_BY_PLAN rows
@@ -47,7 +48,8 @@ def collect_lake_facts(lake_dir) -> dict:
         "ingest_days": _ingest_days(lake),
         "clean_runs": _clean_runs(lake),
         "pipeline_runs": _pipeline_runs(lake),
-        "runner_runs": [_read_json(p) for p in sorted((lake / RUNS_DIR).glob("*.json"))],
+        "runner_runs": sorted((_read_json(p) for p in (lake / RUNS_DIR).glob("*.json")),
+                              key=lambda r: str(r.get("started_at", ""))),
     }
 
 
@@ -182,13 +184,16 @@ def usage_chart(rows: list[dict]) -> str:
     return line_chart("chart-usage", "Daily data usage by plan (MB)", days, series, "MB")
 
 
+CHURN_CHART_MONTHS = 12
+
+
 def churn_chart(rows: list[dict]) -> str:
-    months = sorted({str(r["CHURN_MONTH"])[:7] for r in rows})
+    """The latest months that had churn (history can reach back years: late CRM records)."""
+    months = sorted({str(r["CHURN_MONTH"])[:7] for r in rows if _float(r.get("CHURN_EVENTS"))})[-CHURN_CHART_MONTHS:]
     plans = sorted({r.get("PLAN_ID") or "(unknown)" for r in rows})
     values = {(str(r["CHURN_MONTH"])[:7], r.get("PLAN_ID") or "(unknown)"): _float(r.get("CHURN_EVENTS")) for r in rows}
     series = {p: [values.get((m, p), 0.0) for m in months] for p in plans}
-    if not any(v for vs in series.values() for v in vs):
-        series = {}
+    series = {plan: values for plan, values in series.items() if any(values)}
     return bar_chart("chart-churn", "Churn events by plan held at churn time", months, series, "customers")
 
 
@@ -242,18 +247,54 @@ def _pipeline_section(run: dict, ingest_days: dict[str, dict]) -> str:
     )
 
 
-def _runner_section(records: list[dict]) -> str:
-    if not records:
-        return '<p class="meta">no local runner records (_runs/) in this lake</p>'
-    rows = []
-    for record in records:
-        stages = record.get("stages") or record.get("timings") or {}
-        if isinstance(stages, list):
-            stages = {s.get("name") or s.get("stage") or "?": s.get("seconds") for s in stages if isinstance(s, dict)}
-        timing = ", ".join(f"{k}: {v}s" for k, v in stages.items() if not isinstance(v, dict))
-        rows.append([record.get("run_id", ""), record.get("run_date") or record.get("ingest_date", ""),
-                     record.get("status", ""), record.get("seconds", ""), timing])
-    return _table(["run id", "date", "status", "seconds", "stage timings"], rows, classes={2: True})
+def _runner_card(record: dict) -> str:
+    """One local run (`_runs/<run_id>.json`): stages with timings, files, quarantine by rule,
+    warehouse rows and the post-load checks, all from the runner's own record."""
+    stages = record.get("stages") or {}
+    summary = {name: (stage.get("summary") or {}) for name, stage in stages.items() if isinstance(stage, dict)}
+    timing_rows = [[name, stage.get("status"), stage.get("seconds"), stage.get("error")]
+                   for name, stage in stages.items() if isinstance(stage, dict)]
+    jobs = summary.get("lake_jobs", {}).get("job_runs", [])
+    timing_rows += [[f"  Glue {job.get('job')}", job.get("state"), job.get("seconds"), job.get("error")] for job in jobs]
+    warehouse = summary.get("warehouse") or summary.get("warehouse_catch_up") or {}
+    steps = warehouse.get("steps", {})
+    validate = summary.get("validate", {})
+    counts = validate.get("counts", {})
+    quarantine = defaultdict(int)
+    for job in jobs:
+        for dataset, result in ((job.get("summary") or {}).get("datasets") or {}).items():
+            for reason, n in (result.get("quarantine_reasons") or {}).items():
+                quarantine[(dataset, reason)] += n
+    headline = [
+        ("files archived", counts.get("archived")),
+        ("files rejected", counts.get("rejected")),
+        ("records quarantined", sum(quarantine.values())),
+        ("rows staged", steps.get("SP_LOAD_STAGING", {}).get("rows_in")),
+        ("versions opened", steps.get("SP_LOAD_DIM_CUSTOMER", {}).get("rows_inserted")),
+        ("facts inserted", steps.get("SP_LOAD_FACT_ACTIVITY", {}).get("rows_inserted")),
+        ("facts re-keyed", steps.get("SP_LOAD_FACT_ACTIVITY", {}).get("rows_rekeyed")),
+    ]
+    checks = [r for check in warehouse.get("checks", []) for r in check.get("results", [])]
+    status = str(record.get("status", ""))
+    return (
+        f'<div class="card run"><h3>Run {escape(str(record.get("run_id", "")))} &middot; RUN_DATE '
+        f'{escape(str(record.get("run_date", "")))} &middot; <span class="{escape(status)}">{escape(status)}</span> '
+        f'&middot; {escape(str(record.get("seconds", "")))} s</h3>'
+        + (f'<p class="FAIL">{escape(str(record["error"]))}</p>' if record.get("error") else "")
+        + _table([k for k, _ in headline], [[v for _, v in headline]], numeric=set(range(len(headline))))
+        + "<h4>Stage timings</h4>"
+        + _table(["stage", "status", "seconds", "error"], timing_rows, numeric={2}, classes={1: True})
+        + "<h4>Rejected files</h4>"
+        + _table(["file", "reason", "detail"],
+                 [[r.get("key"), r.get("reason"), r.get("detail")] for r in validate.get("rejected", [])])
+        + "<h4>Quarantined records by rule</h4>"
+        + _table(["dataset", "rule", "records"], [[d, r, n] for (d, r), n in sorted(quarantine.items())], numeric={2})
+        + ("<h4>Post-load checks</h4>" + _table(
+            ["check", "severity", "status", "failing rows", "detail"],
+            [[r.get("check_name"), r.get("severity"), r.get("status"), r.get("failing_rows"), r.get("detail")]
+             for r in checks], numeric={3}, classes={2: True}) if checks else "")
+        + "</div>"
+    )
 
 
 def render_report(report: dict) -> str:
@@ -290,11 +331,12 @@ def render_report(report: dict) -> str:
 <h2>Data quality{(" &middot; run " + escape(str(dq.get("run_id")))) if dq else ""}</h2>
 <p class="{"FAIL" if failed_critical else "PASS"}">{failed_critical} critical check(s) failing</p>
 {_table(["check", "severity", "status", "failing rows", "detail"], dq_rows, numeric={3}, classes={2: True})}
+<h2>Runs</h2>
+{"".join(_runner_card(record) for record in report.get("runner_runs", []))
+ or '<p class="meta">no local runner records (_runs/) in this lake</p>'}
 <h2>Warehouse runs (DW.PIPELINE_RUN_LOG)</h2>
 {"".join(_pipeline_section(run, days_by_date) for run in report.get("pipeline_runs", []))
  or '<p class="meta">no pipeline run recorded in this lake yet</p>'}
-<h2>Local runner records</h2>
-{_runner_section(report.get("runner_runs", []))}
 <h2>Files per ingest date (validator)</h2>
 {_table(["ingest date", "archived", "rejected"],
         [[d["ingest_date"], sum(d["archived"].values()), len(d["rejected"])] for d in ingest_days], numeric={1, 2})}
