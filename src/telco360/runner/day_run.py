@@ -104,7 +104,7 @@ class _Run:
     def fail(self, name: str, error: str, started: float) -> None:
         self.record["stages"][name] = {"status": "FAILED", "seconds": round(time.monotonic() - started, 3), "error": error}
         self.record.update(status="FAILED", failed_step=name, error=error)
-        raise RunFailed(name, f"c360 run {self.record['run_id']} failed at {STAGE_TITLES[name]}: {error}. "
+        raise RunFailed(name, f"c360 run {self.record['run_id']} failed at {STAGE_TITLES[name]}: {error.rstrip('.')}. "
                               f"{NEXT_STEP[name]}", self.record)
 
 
