@@ -22,7 +22,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
 
 from telco360 import contract
-from telco360.analytics.tables import dw_table, snowpark_type, staging_table
+from telco360.analytics.tables import dw_table, materialize, snowpark_type, staging_table
 
 CRITICAL = "CRITICAL"
 WARNING = "WARNING"
@@ -70,9 +70,10 @@ def _versions(tables: WarehouseTables) -> DataFrame:
 
 def _without_match(rows: DataFrame, others: DataFrame, key) -> DataFrame:
     """`rows` whose `key` is not in `others`: an anti-join written as a left join plus an IS
-    NULL filter, which local testing runs as one pandas merge (its LEFT ANTI goes row by row)."""
+    NULL filter, which local testing runs as one pandas merge (its LEFT ANTI goes row by row).
+    `others` needs no DISTINCT: a duplicated key only repeats rows that the filter drops."""
     keys = [key] if isinstance(key, str) else list(key)
-    found = others.select(*keys).distinct().with_column("_C360_FOUND", F.lit(True))
+    found = others.select(*keys).with_column("_C360_FOUND", F.lit(True))
     return rows.join(found, on=keys, how="left").filter(F.col("_C360_FOUND").is_null()).drop("_C360_FOUND")
 
 
@@ -171,11 +172,11 @@ def check_no_overlap_or_gap(tables: WarehouseTables) -> CheckResult:
     gap. Counted: empty or reversed intervals, duplicated starts, duplicated ends, versions
     that end before 9999-12-31 with no version starting where they end, and customers whose
     number of open-ended versions is not exactly one."""
-    versions = _versions(tables).select("CUSTOMER_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO")
+    versions = materialize(_versions(tables).select("CUSTOMER_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO"))
     reversed_ = versions.filter(F.col("EFFECTIVE_FROM") >= F.col("EFFECTIVE_TO")).count()
     dup_starts = _surplus(versions.select("CUSTOMER_ID", "EFFECTIVE_FROM"))
     dup_ends = _surplus(versions.select("CUSTOMER_ID", "EFFECTIVE_TO"))
-    starts = versions.select("CUSTOMER_ID", F.col("EFFECTIVE_FROM").alias("EFFECTIVE_TO")).distinct()
+    starts = versions.select("CUSTOMER_ID", F.col("EFFECTIVE_FROM").alias("EFFECTIVE_TO"))
     closed = versions.filter(F.col("EFFECTIVE_TO") != F.lit(HIGH_TIMESTAMP))
     no_successor = _without_match(closed, starts, ["CUSTOMER_ID", "EFFECTIVE_TO"]).count()
     open_ended = _not_exactly_one(versions, F.col("EFFECTIVE_TO") == F.lit(HIGH_TIMESTAMP))
@@ -198,7 +199,7 @@ def _not_exactly_one(versions: DataFrame, condition: Column) -> int:
 
 def check_one_current_row(tables: WarehouseTables) -> CheckResult:
     """Invariant 1: exactly one IS_CURRENT row per customer, and it is the open-ended one."""
-    versions = _versions(tables).select("CUSTOMER_ID", "IS_CURRENT", "EFFECTIVE_TO")
+    versions = materialize(_versions(tables).select("CUSTOMER_ID", "IS_CURRENT", "EFFECTIVE_TO"))
     wrong_count = _not_exactly_one(versions, F.col("IS_CURRENT"))
     is_open = F.col("EFFECTIVE_TO") == F.lit(HIGH_TIMESTAMP)
     mismatched = versions.filter((F.col("IS_CURRENT") & ~is_open) | (~F.col("IS_CURRENT") & is_open)).count()
