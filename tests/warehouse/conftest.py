@@ -104,3 +104,20 @@ def wh(tmp_path):
     session = open_local_warehouse(tmp_path)
     yield session
     session.close()
+
+
+def write_staging(lake, run_id: str, customers=(), plans=(), activity=()) -> None:
+    """Job B's output for one run: Parquet per table plus staging/_manifest.json."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    folders = {STG_CUSTOMERS: "customers", STG_PLANS: "plans", STG_ACTIVITY: "activity_logs"}
+    manifest = {"run_id": run_id, "created_at": "2024-01-15T06:00:00Z", "tables": {}}
+    for table, data in ((STG_CUSTOMERS, customers), (STG_PLANS, plans), (STG_ACTIVITY, activity)):
+        folder = f"{folders[table]}/run_id={run_id}/"
+        (lake / "staging" / folder).mkdir(parents=True, exist_ok=True)
+        pq.write_table(pa.Table.from_pylist(list(data), schema=arrow_schema(table)),
+                       lake / "staging" / folder / "part-00000.parquet")
+        manifest["tables"][table] = {"path": folder, "files": ["part-00000.parquet"], "rows": len(data)}
+    (lake / "staging" / "_manifest.json").write_text(json.dumps(manifest))

@@ -48,7 +48,7 @@ def all_equal(df: DataFrame, table: str, columns: Iterable[str], other_prefix: s
     types = {name: t for name, t, _ in column_specs(table)}
     condition = F.lit(True)
     for name in columns:
-        condition = condition & null_safe_equal(df[name], df[other_prefix + name], types[name])
+        condition = condition & null_safe_equal(F.col(name), F.col(other_prefix + name), types[name])
     return condition
 
 

@@ -19,9 +19,8 @@ from snowflake.snowpark import DataFrame
 from snowflake.snowpark import functions as F
 from snowflake.snowpark.types import LongType, StringType, TimestampTimeZone, TimestampType
 
-from typing import Callable
-
 from telco360 import contract
+from telco360.warehouse.seams import Engine, SnowparkEngine
 from telco360.warehouse.columns import HIGH_TIMESTAMP, UNKNOWN_SK, all_equal, typed_null
 from telco360.warehouse.tables import CUSTOMER_STATE_HISTORY, DIM_CUSTOMER, column_list
 
@@ -38,7 +37,7 @@ RECORD_COLUMNS = tuple(c for c in column_list(CUSTOMER_STATE_HISTORY) if c != "L
 # computed with joins only (no global sequence or global window, quadratic in local testing).
 VERSIONS_PER_CUSTOMER = 1_000_000
 NTZ = TimestampType(TimestampTimeZone.NTZ)
-Materialize = Callable[[DataFrame], DataFrame]
+SNOWPARK = SnowparkEngine()
 _FREE_TEXT = ("PHONE", "ADDRESS_LINE1", "CITY", "STATE", "POSTAL_CODE", "COUNTRY")
 
 
@@ -62,49 +61,43 @@ def normalize_customer_records(staged: DataFrame) -> DataFrame:
     )
 
 
-def new_history_records(batch: DataFrame, history: DataFrame, loaded_at: dt.datetime) -> DataFrame:
+def new_history_records(
+    batch: DataFrame, history: DataFrame, loaded_at: dt.datetime, engine: Engine = SNOWPARK
+) -> DataFrame:
     """Records of the batch not yet in the history (a redelivered file adds nothing)."""
     return (
-        batch.drop_duplicates()
+        engine.distinct(batch)
         .join(history.select(list(RECORD_KEY)), on=list(RECORD_KEY), how="leftanti")
         .with_column("LOADED_AT", F.lit(loaded_at).cast(NTZ))
     )
 
 
-def _same(df: DataFrame) -> DataFrame:
-    return df
-
-
-def last_delivered_per_instant(records: DataFrame, materialize: Materialize = _same) -> DataFrame:
+def last_delivered_per_instant(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """One record per customer and UPDATED_AT: of a tie, the one delivered last (by extract
     date, then file name, then line). Identical records collapse the same way."""
     instant = [CUSTOMER_ID, UPDATED_AT]
     for column in DELIVERY_ORDER:
-        last = records.group_by(instant).agg(F.max(column).alias(column))
-        records = materialize(records.join(last, on=instant + [column]))
+        last = engine.aggregate(records, instant, {column: ("max", column)})
+        records = engine.materialize(records.join(last, on=instant + [column]))
     return records
 
 
-def _neighbour_instants(instants: DataFrame, name: str, later: bool) -> DataFrame:
+def _neighbour_instants(instants: DataFrame, name: str, later: bool, engine: Engine) -> DataFrame:
     """For each (CUSTOMER_ID, UPDATED_AT): the customer's closest earlier (or later) instant
     as column `name`; no row when there is none."""
     other = instants.select(CUSTOMER_ID, F.col(UPDATED_AT).alias(name))
     pairs = instants.join(other, on=CUSTOMER_ID)
     if later:
-        return pairs.filter(F.col(name) > F.col(UPDATED_AT)).group_by(CUSTOMER_ID, UPDATED_AT).agg(
-            F.min(name).alias(name)
-        )
-    return pairs.filter(F.col(name) < F.col(UPDATED_AT)).group_by(CUSTOMER_ID, UPDATED_AT).agg(
-        F.max(name).alias(name)
-    )
+        return engine.aggregate(pairs.filter(F.col(name) > F.col(UPDATED_AT)), [CUSTOMER_ID, UPDATED_AT], {name: ("min", name)})
+    return engine.aggregate(pairs.filter(F.col(name) < F.col(UPDATED_AT)), [CUSTOMER_ID, UPDATED_AT], {name: ("max", name)})
 
 
-def change_points(records: DataFrame) -> DataFrame:
+def change_points(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """Records (one per instant) that open a version: the first of each customer, and each
     whose tracked attributes differ, null-safely, from the record just before it (the
     record before carries the tracked state in force at that instant)."""
     instants = records.select(CUSTOMER_ID, UPDATED_AT)
-    previous_instant = _neighbour_instants(instants, "PREV_AT", later=False)
+    previous_instant = _neighbour_instants(instants, "PREV_AT", later=False, engine=engine)
     previous = records.select(
         CUSTOMER_ID,
         F.col(UPDATED_AT).alias("PREV_AT"),
@@ -117,27 +110,25 @@ def change_points(records: DataFrame) -> DataFrame:
     return paired.filter(opens_version).select(CUSTOMER_ID, UPDATED_AT, "PREV_AT", *TRACKED)
 
 
-def latest_corrections(records: DataFrame) -> DataFrame:
+def latest_corrections(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """Per customer, the type-1 attributes (and SIGNUP_DATE) of its latest record."""
-    latest = records.group_by(CUSTOMER_ID).agg(F.max(UPDATED_AT).alias(UPDATED_AT))
+    latest = engine.aggregate(records, [CUSTOMER_ID], {UPDATED_AT: ("max", UPDATED_AT)})
     return records.join(latest, on=[CUSTOMER_ID, UPDATED_AT]).select(
         CUSTOMER_ID, *TYPE1, "SIGNUP_DATE"
     )
 
 
-def build_customer_versions(records: DataFrame, materialize: Materialize = _same) -> DataFrame:
+def build_customer_versions(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """All versions of the customers in `records` (every record ever received for them):
     CUSTOMER_ID, type-1 attributes, SIGNUP_DATE, tracked attributes, EFFECTIVE_FROM,
     EFFECTIVE_TO, IS_CURRENT. The first version starts at the earlier of SIGNUP_DATE 00:00
     and the first UPDATED_AT; each later one at the UPDATED_AT of the record that opened it
-    and ends where the next one starts; the current one ends at 9999-12-31.
-
-    `materialize` computes a shared intermediate result once (see seams.TableWriter)."""
-    winners = last_delivered_per_instant(materialize(records), materialize)
-    points = materialize(change_points(winners))
-    next_point = _neighbour_instants(points.select(CUSTOMER_ID, UPDATED_AT), "NEXT_AT", later=True)
+    and ends where the next one starts; the current one ends at 9999-12-31."""
+    winners = last_delivered_per_instant(engine.materialize(records), engine)
+    points = engine.materialize(change_points(winners, engine))
+    next_point = _neighbour_instants(points.select(CUSTOMER_ID, UPDATED_AT), "NEXT_AT", later=True, engine=engine)
     versions = points.join(next_point, on=[CUSTOMER_ID, UPDATED_AT], how="left").join(
-        latest_corrections(winners), on=CUSTOMER_ID
+        latest_corrections(winners, engine), on=CUSTOMER_ID
     )
     signup_start = F.col("SIGNUP_DATE").cast(NTZ)
     effective_from = F.iff(
@@ -156,7 +147,7 @@ def build_customer_versions(records: DataFrame, materialize: Materialize = _same
     )
 
 
-def assign_surrogate_keys(versions: DataFrame, existing: DataFrame, materialize: Materialize = _same) -> DataFrame:
+def assign_surrogate_keys(versions: DataFrame, existing: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """CUSTOMER_SK for each rebuilt version: an existing version with the same customer,
     EFFECTIVE_FROM and tracked attributes keeps its key; every other version gets the next
     unused sequence number of its customer, in EFFECTIVE_FROM order."""
@@ -164,18 +155,16 @@ def assign_surrogate_keys(versions: DataFrame, existing: DataFrame, materialize:
     previous = existing.select(
         *start, F.col(CUSTOMER_SK).alias("OLD_SK"), *[F.col(c).alias("OLD_" + c) for c in TRACKED]
     )
-    matched = materialize(versions.join(previous, on=start, how="left"))
+    matched = engine.materialize(versions.join(previous, on=start, how="left"))
     unchanged = F.col("OLD_SK").is_not_null() & all_equal(matched, DIM_CUSTOMER, TRACKED, "OLD_")
     kept = matched.filter(unchanged).with_column(CUSTOMER_SK, F.col("OLD_SK"))
-    fresh = materialize(matched.filter(~unchanged))
+    fresh = engine.materialize(matched.filter(~unchanged))
     fresh_starts = fresh.select(*start)
-    rank = (
-        fresh_starts.join(fresh_starts.select(CUSTOMER_ID, F.col("EFFECTIVE_FROM").alias("OTHER_FROM")), on=CUSTOMER_ID)
-        .filter(F.col("OTHER_FROM") <= F.col("EFFECTIVE_FROM"))
-        .group_by(*start)
-        .agg(F.count(F.lit(1)).alias("RANK"))
-    )
-    highest = existing.group_by(CUSTOMER_ID).agg(F.max(CUSTOMER_SK).alias("HIGHEST_SK"))
+    earlier_or_same = fresh_starts.join(
+        fresh_starts.select(CUSTOMER_ID, F.col("EFFECTIVE_FROM").alias("OTHER_FROM")), on=CUSTOMER_ID
+    ).filter(F.col("OTHER_FROM") <= F.col("EFFECTIVE_FROM"))
+    rank = engine.aggregate(earlier_or_same, start, {"RANK": ("count", "OTHER_FROM")})
+    highest = engine.aggregate(existing, [CUSTOMER_ID], {"HIGHEST_SK": ("max", CUSTOMER_SK)})
     customer_base = F.substr(F.col(CUSTOMER_ID), 2, 7).cast(LongType()) * F.lit(VERSIONS_PER_CUSTOMER)
     numbered = (
         fresh.join(rank, on=start)

@@ -12,6 +12,7 @@ from snowflake.snowpark import DataFrame
 from snowflake.snowpark import functions as F
 from snowflake.snowpark.types import LongType, StringType, TimestampTimeZone, TimestampType
 
+from telco360.warehouse.seams import Engine, SnowparkEngine
 from telco360.warehouse.columns import UNKNOWN_SK, null_safe_equal
 from telco360.warehouse.tables import FACT_ACTIVITY, column_list
 
@@ -19,17 +20,13 @@ EVENT_ID = "EVENT_ID"
 CUSTOMER_ID = "CUSTOMER_ID"
 CUSTOMER_SK = "CUSTOMER_SK"
 NTZ = TimestampType(TimestampTimeZone.NTZ)
+SNOWPARK = SnowparkEngine()
 EVENT_COLUMNS = tuple(c for c in column_list(FACT_ACTIVITY) if c not in (CUSTOMER_SK, "PLAN_ID", "LOADED_AT"))
 
 
-def staged_events(staged: DataFrame) -> DataFrame:
+def staged_events(staged: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """STG_ACTIVITY as fact attributes; identical rows collapse."""
-    return staged.select(list(EVENT_COLUMNS)).distinct()
-
-
-def duplicated_event_ids(events: DataFrame) -> DataFrame:
-    """EVENT_IDs that occur with different contents (Job B must deliver one row each)."""
-    return events.group_by(EVENT_ID).agg(F.count(F.lit(1)).alias("N")).filter(F.col("N") > 1)
+    return engine.distinct(staged.select(list(EVENT_COLUMNS)))
 
 
 def customer_versions(dim_customer: DataFrame) -> DataFrame:
@@ -62,14 +59,13 @@ def new_facts(events: DataFrame, facts: DataFrame, versions: DataFrame, loaded_a
     return _with_loaded_at(attach_facts_to_versions(unseen, versions), loaded_at)
 
 
-def customers_to_rekey(touched_ids: DataFrame, facts: DataFrame, versions: DataFrame) -> DataFrame:
+def customers_to_rekey(touched_ids: DataFrame, facts: DataFrame, versions: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """CUSTOMER_IDs whose facts may point at the wrong version: the customers the batch
     touched, and customers with -1 facts who now have versions."""
-    orphans = (
-        facts.filter(F.col(CUSTOMER_SK) == F.lit(UNKNOWN_SK)).select(CUSTOMER_ID).distinct()
-        .join(versions.select(CUSTOMER_ID).distinct(), on=CUSTOMER_ID)
+    orphans = engine.distinct(facts.filter(F.col(CUSTOMER_SK) == F.lit(UNKNOWN_SK)).select(CUSTOMER_ID)).join(
+        engine.distinct(versions.select(CUSTOMER_ID)), on=CUSTOMER_ID
     )
-    return touched_ids.select(CUSTOMER_ID).union(orphans)
+    return engine.distinct(touched_ids.select(CUSTOMER_ID).union_all(orphans))
 
 
 def rekeyed_facts(facts: DataFrame, customer_ids: DataFrame, versions: DataFrame, loaded_at: dt.datetime) -> DataFrame:

@@ -12,14 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import re
+import uuid
 from pathlib import Path
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from snowflake.snowpark import Session
 from snowflake.snowpark._internal.analyzer.snowflake_plan_node import SaveMode
 from snowflake.snowpark.mock._snowflake_data_type import ColumnType, TableEmulator
 
+from telco360 import contract
 from telco360.warehouse.tables import column_specs, qualified_name, snowpark_type
 
 _NUMBER = re.compile(r"NUMBER\((\d+),(\d+)\)")
@@ -126,3 +129,50 @@ def _python_value(value, type_: pa.DataType):
     if pa.types.is_floating(type_):
         return float(value)
     return value
+
+
+def aggregate_locally(df, keys: list[str], aggregations: dict[str, tuple[str, str]]):
+    """`df.group_by(keys).agg(...)` computed by pandas in one vectorized pass: local testing
+    evaluates a group_by one group at a time in Python (~6 ms a group). `aggregations` maps
+    an output column to (max|min|count, input column); NULLs are ignored like in SQL."""
+    from snowflake.snowpark.types import LongType
+
+    session = df.session
+    inputs = list(dict.fromkeys([*keys, *(column for _, column in aggregations.values())]))
+    cached = df.select(inputs).cache_result()
+    frame = session._conn.entity_registry.read_table(cached.table_name)
+    types = {name.strip('"'): frame[name].sf_type for name in frame.columns}
+    plain = pd.DataFrame({name.strip('"'): list(frame[name]) for name in frame.columns}, dtype=object)
+    result = plain[keys].drop_duplicates()
+    out_types = {key: types[key] for key in keys}
+    for output, (function, column) in aggregations.items():
+        present = plain.loc[plain[column].notna(), [*keys, column]]
+        if function == "count":
+            values = present.groupby(keys, dropna=False, sort=False).size().rename(output).reset_index()
+            out_types[output] = ColumnType(LongType(), True)
+        else:
+            ordered = present.sort_values(column, kind="stable") if len(present) else present
+            values = ordered.drop_duplicates(keys, keep="last" if function == "max" else "first")
+            values = values.rename(columns={column: output})
+            out_types[output] = ColumnType(types[column].datatype, True)
+        result = result.astype(object).merge(values.astype(object), on=keys, how="left")
+    if not len(result):
+        result = pd.DataFrame({name: [] for name in out_types}, dtype=object)
+    name = f"{contract.DATABASE}.{contract.DW_SCHEMA}.C360_AGGREGATE_{uuid.uuid4().hex[:12].upper()}"
+    columns = {
+        f'"{column}"': [None if _is_missing(v) else v for v in result[column].astype(object).tolist()]
+        for column in out_types
+    }
+    emulated = TableEmulator(
+        columns,
+        sf_types={f'"{column}"': t for column, t in out_types.items()},
+        sf_types_by_col_index=dict(enumerate(out_types.values())),
+        dtype=object,
+    )
+    emulated._null_rows_idxs_map = {f'"{column}"': [] for column in out_types}
+    session._conn.entity_registry.write_table(name, emulated, SaveMode.OVERWRITE)
+    return session.table(name)
+
+
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NaT or (isinstance(value, float) and value != value)

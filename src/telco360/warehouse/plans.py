@@ -7,11 +7,13 @@ from snowflake.snowpark import DataFrame
 from snowflake.snowpark import functions as F
 from snowflake.snowpark.types import TimestampTimeZone, TimestampType
 
+from telco360.warehouse.seams import Engine, SnowparkEngine
 from telco360.warehouse.columns import all_equal, typed_null
 from telco360.warehouse.tables import DIM_PLAN, column_list
 
 PLAN_ID = "PLAN_ID"
 NTZ = TimestampType(TimestampTimeZone.NTZ)
+SNOWPARK = SnowparkEngine()
 ATTRIBUTES = (
     "PLAN_NAME", "PLAN_TYPE", "MONTHLY_FEE", "CURRENCY", "DATA_ALLOWANCE_GB",
     "VOICE_MINUTES", "SMS_ALLOWANCE", "CONTRACT_MONTHS",
@@ -31,12 +33,14 @@ def delivered_plans(staged: DataFrame) -> DataFrame:
     )
 
 
-def inferred_plans(referenced_ids: DataFrame, dim_plan: DataFrame, delivered: DataFrame) -> DataFrame:
+def inferred_plans(
+    referenced_ids: DataFrame, dim_plan: DataFrame, delivered: DataFrame, engine: Engine = SNOWPARK
+) -> DataFrame:
     """Plans referenced by customers that neither the DW nor this catalog knows: a row with
     NULL attributes, IS_INFERRED = TRUE and IS_ACTIVE = FALSE, overwritten when the real
     catalog row arrives."""
     unknown = (
-        referenced_ids.select(PLAN_ID).filter(F.col(PLAN_ID).is_not_null()).distinct()
+        engine.distinct(referenced_ids.select(PLAN_ID).filter(F.col(PLAN_ID).is_not_null()))
         .join(dim_plan.select(PLAN_ID), on=PLAN_ID, how="leftanti")
         .join(delivered.select(PLAN_ID), on=PLAN_ID, how="leftanti")
     )

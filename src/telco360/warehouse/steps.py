@@ -72,7 +72,7 @@ def load_dim_plan(
     loaded_at = loaded_at or utc_now()
     dim_plan = _table(session, DIM_PLAN)
     delivered = plans.delivered_plans(_table(session, STG_PLANS))
-    inferred = plans.inferred_plans(_table(session, STG_CUSTOMERS).select("PLAN_ID"), dim_plan, delivered)
+    inferred = plans.inferred_plans(_table(session, STG_CUSTOMERS).select("PLAN_ID"), dim_plan, delivered, backend.writer)
     upserts = plans.plan_dimension_upserts(delivered, inferred, dim_plan, loaded_at)
     result = backend.writer.apply_changes(session, DIM_PLAN, ["PLAN_ID"], upserts)
     return {
@@ -95,15 +95,13 @@ def load_dim_customer(
     received = writer.append(
         session,
         CUSTOMER_STATE_HISTORY,
-        customers.new_history_records(batch, _table(session, CUSTOMER_STATE_HISTORY), loaded_at),
+        customers.new_history_records(batch, _table(session, CUSTOMER_STATE_HISTORY), loaded_at, writer),
     )
-    touched = writer.materialize(batch.select(customers.CUSTOMER_ID).distinct())
+    touched = writer.materialize(writer.distinct(batch.select(customers.CUSTOMER_ID)))
     records = _table(session, CUSTOMER_STATE_HISTORY).join(touched, on=customers.CUSTOMER_ID)
     existing = writer.materialize(_table(session, DIM_CUSTOMER).join(touched, on=customers.CUSTOMER_ID))
     versions = writer.materialize(
-        customers.assign_surrogate_keys(
-            customers.build_customer_versions(records, writer.materialize), existing, writer.materialize
-        )
+        customers.assign_surrogate_keys(customers.build_customer_versions(records, writer), existing, writer)
     )
     upserts, deletes = customers.customer_dimension_changes(versions, existing, loaded_at)
     result = writer.apply_changes(session, DIM_CUSTOMER, [customers.CUSTOMER_SK], upserts, deletes)
@@ -129,17 +127,18 @@ def load_fact_activity(
     backend = backend or backend_for(session)
     writer = backend.writer
     loaded_at = loaded_at or utc_now()
-    events = writer.materialize(facts.staged_events(_table(session, STG_ACTIVITY)))
-    duplicates = duplicated_event_ids(events)
-    if duplicates:
+    events = writer.materialize(facts.staged_events(_table(session, STG_ACTIVITY), writer))
+    distinct_rows, distinct_ids = events.count(), writer.distinct(events.select(facts.EVENT_ID)).count()
+    if distinct_rows != distinct_ids:
         raise LoadError(
-            f"fact load: STG_ACTIVITY holds different rows for the same EVENT_ID "
-            f"({', '.join(duplicates)}); Job B must deliver one row per EVENT_ID: fix and rerun it"
+            f"fact load: STG_ACTIVITY holds {distinct_rows - distinct_ids} rows that differ from "
+            f"another row with the same EVENT_ID; Job B must deliver one row per EVENT_ID: fix "
+            f"Job B's output for this run and rerun the pipeline"
         )
     fact_table = _table(session, FACT_ACTIVITY)
     versions = writer.materialize(facts.customer_versions(_table(session, DIM_CUSTOMER)))
-    touched = _table(session, STG_CUSTOMERS).select(facts.CUSTOMER_ID).distinct()
-    rekey_ids = writer.materialize(facts.customers_to_rekey(touched, fact_table, versions))
+    touched = _table(session, STG_CUSTOMERS).select(facts.CUSTOMER_ID)
+    rekey_ids = writer.materialize(facts.customers_to_rekey(touched, fact_table, versions, writer))
     inserted = facts.new_facts(events, fact_table, versions, loaded_at)
     rekeyed = facts.rekeyed_facts(fact_table, rekey_ids, versions, loaded_at)
     result = writer.apply_changes(session, FACT_ACTIVITY, [facts.EVENT_ID], inserted.union_all_by_name(rekeyed))
@@ -149,10 +148,6 @@ def load_fact_activity(
         "rows_inserted": result.inserted,
         "rows_rekeyed": result.updated,
     }
-
-
-def duplicated_event_ids(events, limit: int = 5) -> list[str]:
-    return [row[0] for row in facts.duplicated_event_ids(events).select(facts.EVENT_ID).limit(limit).collect()]
 
 
 STEPS = (

@@ -1,0 +1,114 @@
+"""SP_RUN_CUSTOMER360_PIPELINE: staging to DW in one unit, audited, rolled back on failure;
+local persistence between runs."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from conftest import HIGH, customer, event, plan, rows, write_staging
+from telco360.warehouse import pipeline
+from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+from telco360.warehouse.procedures import load_procedure
+from telco360.warehouse.seams import Backend, LocalRewriteWriter, LocalStagingReader
+
+C1 = "C0000001"
+
+
+class RecordingTransaction:
+    def __init__(self):
+        self.calls = []
+
+    def begin(self, session):
+        self.calls.append("BEGIN")
+
+    def commit(self, session):
+        self.calls.append("COMMIT")
+
+    def rollback(self, session):
+        self.calls.append("ROLLBACK")
+
+
+def stage_one_day(lake):
+    write_staging(lake, "R1", customers=[customer(C1, "2024-01-10 10:00")], plans=[plan("PLN-A")],
+                  activity=[event("E1", C1, "2024-01-11 00:00")])
+
+
+def test_pipeline_loads_staging_into_the_dw_and_audits_every_step(tmp_path):
+    stage_one_day(tmp_path)
+    session = open_local_warehouse(tmp_path)
+    summary = pipeline.run_pipeline(session, "2024-01-15", run_id="RUN-1")
+    audit = [(r["RUN_ID"], r["STEP"], r["STATUS"], r["ROWS_IN"], r["ROWS_INSERTED"]) for r in rows(session, "PIPELINE_RUN_LOG")]
+    assert audit == [
+        ("RUN-1", "SP_LOAD_STAGING", "SUCCEEDED", 3, None),
+        ("RUN-1", "SP_LOAD_DIM_PLAN", "SUCCEEDED", 1, 1),
+        ("RUN-1", "SP_LOAD_DIM_CUSTOMER", "SUCCEEDED", 1, 2),
+        ("RUN-1", "SP_LOAD_FACT_ACTIVITY", "SUCCEEDED", 1, 1),
+        ("RUN-1", "PIPELINE", "SUCCEEDED", None, None),
+    ]
+    assert summary["staging_run_id"] == "R1"
+
+
+def test_procedure_handler_returns_the_run_summary_as_json(tmp_path):
+    stage_one_day(tmp_path)
+    session = open_local_warehouse(tmp_path)
+    handler = load_procedure("SP_RUN_CUSTOMER360_PIPELINE")
+    assert '"status": "SUCCEEDED"' in handler(session, "2024-01-15")
+
+
+def test_pipeline_commits_once_on_success(tmp_path):
+    stage_one_day(tmp_path)
+    session = open_local_warehouse(tmp_path)
+    transaction = RecordingTransaction()
+    backend = Backend(LocalStagingReader(tmp_path / "staging"), LocalRewriteWriter(), transaction)
+    pipeline.run_pipeline(session, "2024-01-15", backend=backend)
+    assert transaction.calls == ["BEGIN", "COMMIT"]
+
+
+def test_failed_step_rolls_back_and_names_the_step_and_file(tmp_path):
+    session = open_local_warehouse(tmp_path)
+    transaction = RecordingTransaction()
+    backend = Backend(LocalStagingReader(tmp_path / "staging"), LocalRewriteWriter(), transaction)
+    with pytest.raises(pipeline.PipelineError, match=r"failed at SP_LOAD_STAGING .*_manifest.json not found"):
+        pipeline.run_pipeline(session, "2024-01-15", backend=backend)
+    assert transaction.calls == ["BEGIN", "ROLLBACK"]
+    assert [(r["STEP"], r["STATUS"]) for r in rows(session, "PIPELINE_RUN_LOG")] == [
+        ("SP_LOAD_STAGING", "FAILED"), ("PIPELINE", "FAILED")]
+
+
+def test_failing_post_load_check_fails_the_run(tmp_path, monkeypatch):
+    stage_one_day(tmp_path)
+    session = open_local_warehouse(tmp_path)
+    monkeypatch.setattr(pipeline, "POST_LOAD_CHECKS", [lambda s, d: {"check": "always_fails", "passed": False}])
+    with pytest.raises(pipeline.PipelineError, match="always_fails"):
+        pipeline.run_pipeline(session, "2024-01-15")
+
+
+def test_staging_row_count_differing_from_manifest_fails(tmp_path):
+    stage_one_day(tmp_path)
+    manifest = tmp_path / "staging" / "_manifest.json"
+    manifest.write_text(manifest.read_text().replace('"rows": 1', '"rows": 5', 1))
+    session = open_local_warehouse(tmp_path)
+    with pytest.raises(pipeline.PipelineError, match="announces 5"):
+        pipeline.run_pipeline(session, "2024-01-15")
+
+
+def test_saved_warehouse_is_restored_by_the_next_run_with_year_9999(tmp_path):
+    stage_one_day(tmp_path)
+    session = open_local_warehouse(tmp_path)
+    pipeline.run_pipeline(session, "2024-01-15")
+    before = {t: rows(session, t) for t in ("DIM_CUSTOMER", "DIM_PLAN", "FACT_ACTIVITY", "CUSTOMER_STATE_HISTORY")}
+    save_local_warehouse(session, tmp_path)
+    restored = open_local_warehouse(tmp_path)
+    assert {t: rows(restored, t) for t in before} == before
+    assert HIGH in [r["EFFECTIVE_TO"] for r in before["DIM_CUSTOMER"]]
+
+
+def test_save_interrupted_between_renames_restores_the_previous_state(tmp_path):
+    stage_one_day(tmp_path)
+    session = open_local_warehouse(tmp_path)
+    pipeline.run_pipeline(session, "2024-01-15")
+    save_local_warehouse(session, tmp_path)
+    (tmp_path / "_warehouse").rename(tmp_path / "_warehouse.previous")
+    restored = open_local_warehouse(tmp_path)
+    assert [r["CUSTOMER_ID"] for r in rows(restored, "DIM_CUSTOMER") if r["CUSTOMER_SK"] != -1] == [C1]
