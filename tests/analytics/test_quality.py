@@ -10,7 +10,7 @@ from snowflake.snowpark import functions as F
 from telco360.analytics import quality
 from telco360.analytics.tables import dw_table
 
-from .conftest import FACTS, HIGH, PLANS, VERSIONS, as_frame, event, plan, ts, version
+from .conftest import FACTS, PLANS, VERSIONS, as_frame, event, plan, ts, version
 
 
 def tables(session, versions=VERSIONS, plans=PLANS, facts=FACTS, stg_activity=None, stg_customers=None, stg_plans=None):

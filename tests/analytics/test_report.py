@@ -3,7 +3,6 @@ warehouse holds the conftest story, plus literal validator sidecars, a Glue Job 
 and one PIPELINE_RUN_LOG run."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 import shutil

@@ -154,7 +154,8 @@ window.addEventListener('load', function () {
 """
 
 
-def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset(), classes: dict[int, bool] | None = None) -> str:
+def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset(), status: set[int] = frozenset()) -> str:
+    """An HTML table; `numeric` columns align right, `status` columns get their value as CSS class."""
     if not rows:
         return '<p class="meta">none</p>'
     head = "".join(f"<th>{escape(h)}</th>" for h in headers)
@@ -163,7 +164,7 @@ def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()
         cells = []
         for i, value in enumerate(row):
             text = "" if value is None else (f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else str(value))
-            css = ' class="num"' if i in numeric else (f' class="{escape(text)}"' if classes and i in classes else "")
+            css = ' class="num"' if i in numeric else (f' class="{escape(text)}"' if i in status else "")
             cells.append(f"<td{css}>{escape(text)}</td>")
         body.append(f"<tr>{''.join(cells)}</tr>")
     return f"<table><tr>{head}</tr>{''.join(body)}</table>"
@@ -239,7 +240,7 @@ def _pipeline_section(run: dict, ingest_days: dict[str, dict]) -> str:
         + _table([k for k, _ in headline], [[v for _, v in headline]], numeric=set(range(len(headline))))
         + "<h4>Stage timings and rows</h4>"
         + _table(["step", "status", "rows in", "inserted", "updated", "deleted", "re-keyed", "seconds", "error"],
-                 step_rows, numeric={2, 3, 4, 5, 6, 7}, classes={1: True})
+                 step_rows, numeric={2, 3, 4, 5, 6, 7}, status={1})
         + "<h4>Files rejected on this ingest date</h4>"
         + _table(["dataset", "file", "reason", "detail"],
                  [[r["dataset"], r["file"], r["reason"], r["detail"]] for r in day["rejected"]])
@@ -283,7 +284,7 @@ def _runner_card(record: dict) -> str:
         + (f'<p class="FAIL">{escape(str(record["error"]))}</p>' if record.get("error") else "")
         + _table([k for k, _ in headline], [[v for _, v in headline]], numeric=set(range(len(headline))))
         + "<h4>Stage timings</h4>"
-        + _table(["stage", "status", "seconds", "error"], timing_rows, numeric={2}, classes={1: True})
+        + _table(["stage", "status", "seconds", "error"], timing_rows, numeric={2}, status={1})
         + "<h4>Rejected files</h4>"
         + _table(["file", "reason", "detail"],
                  [[r.get("key"), r.get("reason"), r.get("detail")] for r in validate.get("rejected", [])])
@@ -292,7 +293,7 @@ def _runner_card(record: dict) -> str:
         + ("<h4>Post-load checks</h4>" + _table(
             ["check", "severity", "status", "failing rows", "detail"],
             [[r.get("check_name"), r.get("severity"), r.get("status"), r.get("failing_rows"), r.get("detail")]
-             for r in checks], numeric={3}, classes={2: True}) if checks else "")
+             for r in checks], numeric={3}, status={2}) if checks else "")
         + "</div>"
     )
 
@@ -330,7 +331,7 @@ def render_report(report: dict) -> str:
 </div>
 <h2>Data quality{(" &middot; run " + escape(str(dq.get("run_id")))) if dq else ""}</h2>
 <p class="{"FAIL" if failed_critical else "PASS"}">{failed_critical} critical check(s) failing</p>
-{_table(["check", "severity", "status", "failing rows", "detail"], dq_rows, numeric={3}, classes={2: True})}
+{_table(["check", "severity", "status", "failing rows", "detail"], dq_rows, numeric={3}, status={2})}
 <h2>Runs</h2>
 {"".join(_runner_card(record) for record in report.get("runner_runs", []))
  or '<p class="meta">no local runner records (_runs/) in this lake</p>'}
