@@ -200,3 +200,35 @@ def test_features_leave_out_customers_already_churned(dw):
     fact, dim_customer, _ = tables(dw)
     rows = by_key(marts.customer_features(fact, dim_customer, [dt.date(2024, 1, 31)], REFRESHED).collect(), "CUSTOMER_ID")
     assert sorted(rows) == ["C0000001", "C0000003"]
+
+
+def test_every_mart_is_empty_on_an_empty_warehouse(snowpark):
+    fact, dim_customer, dim_plan = (as_frame(snowpark, t, []) for t in ("FACT_ACTIVITY", "DIM_CUSTOMER", "DIM_PLAN"))
+    as_of = dt.date(2024, 1, 31)
+    built = [
+        marts.plan_usage_daily(fact, dim_customer, dim_plan, REFRESHED),
+        marts.customer_360(fact, dim_customer, dim_plan, as_of, REFRESHED),
+        marts.churn_by_plan(fact, dim_customer, dim_plan, as_of, REFRESHED),
+        marts.customer_features(fact, dim_customer, [as_of], REFRESHED),
+    ]
+    assert [frame.count() for frame in built] == [0, 0, 0, 0]
+
+
+def test_customer_360_keeps_customers_without_any_activity(dw):
+    _, dim_customer, dim_plan = tables(dw)
+    rows = by_key(
+        marts.customer_360(as_frame(dw, "FACT_ACTIVITY", []), dim_customer, dim_plan, dt.date(2024, 1, 31), REFRESHED).collect(),
+        "CUSTOMER_ID",
+    )
+    assert len(rows) == 4
+    assert (rows["C0000001"]["EVENTS_30D"], rows["C0000001"]["LAST_ACTIVITY_TS"]) == (0, None)
+
+
+def test_churn_by_plan_without_any_churn_has_bases_and_no_events(dw):
+    fact, _, dim_plan = tables(dw)
+    never_churned = [row for row in VERSIONS if row["STATUS"] != "CHURNED" and row["CUSTOMER_ID"] in ("C0000001", "C0000003")]
+    rows = by_key(marts.churn_by_plan(fact, as_frame(dw, "DIM_CUSTOMER", never_churned), dim_plan, dt.date(2024, 1, 31),
+                                      REFRESHED).collect(), "CHURN_MONTH", "PLAN_ID")
+    assert {k: (r["CUSTOMERS_AT_MONTH_START"], r["CHURN_EVENTS"]) for k, r in rows.items()} == {
+        (dt.date(2024, 1, 1), "P1"): (1, 0),
+    }

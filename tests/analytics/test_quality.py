@@ -148,3 +148,8 @@ def test_post_load_check_does_not_pass_when_a_critical_check_fails(snowpark):
         save(snowpark, "DIM_CUSTOMER", VERSIONS)
     assert outcome["passed"] is False
     assert "scd2:one_current_row" in outcome["failed"]
+
+
+def test_every_check_passes_on_an_empty_warehouse(snowpark):
+    empty = tables(snowpark, versions=[], plans=[], facts=[], stg_activity=[], stg_customers=[], stg_plans=[])
+    assert [r.check_name for r in quality.evaluate_checks(empty) if r.failed] == []

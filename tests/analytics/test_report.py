@@ -237,3 +237,12 @@ def test_headless_chromium_takes_a_screenshot_of_the_report(page, tmp_path, arti
     shot.unlink(missing_ok=True)
     chromium(page, tmp_path / "profile", "--window-size=1280,2000", f"--screenshot={shot}")
     assert shot.is_file() and shot.stat().st_size > 10_000
+
+
+def test_report_and_check_work_on_a_new_empty_warehouse(tmp_path, capsys):
+    from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+
+    lake = tmp_path / "lake"
+    save_local_warehouse(open_local_warehouse(lake), lake)
+    assert c360(["check", "--lake", str(lake)]) == 0
+    assert c360(["report", "--lake", str(lake), "--out", str(tmp_path / "r.html")]) == 0

@@ -17,7 +17,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
 
 from telco360 import contract
-from telco360.analytics.tables import conform, materialize
+from telco360.analytics.tables import conform, materialize, snowpark_type
 
 MART_COLUMNS = contract.ANALYTICS_TABLES
 VIEW_COLUMNS = contract.ANALYTICS_VIEWS
@@ -101,6 +101,23 @@ def _sums(names) -> list[Column]:
     return [F.sum(name).alias(name) for name in names]
 
 
+def _empty(session, columns: tuple[tuple[str, str, str], ...]) -> DataFrame:
+    return session.create_dataframe([], T.StructType([T.StructField(n, snowpark_type(k)) for n, k, _ in columns]))
+
+
+def _unless_empty(source: DataFrame, build, columns: tuple[tuple[str, str, str], ...]) -> DataFrame:
+    """`build(source)`, or a typed empty frame when `source` has no rows: local testing cannot
+    plan joins, aggregates and CASE on an empty frame (a new lake, a day without churn).
+    Snowflake answers both ways alike; the check costs one LIMIT 1."""
+    if int(source.limit(1).count()):
+        return build(source)
+    return _empty(source.session, columns)
+
+
+def _spec(*columns: tuple[str, str]) -> tuple[tuple[str, str, str], ...]:
+    return tuple((name, kind, "") for name, kind in columns)
+
+
 def _start_of_next_day(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time())
 
@@ -142,6 +159,8 @@ def plan_usage_daily(
     revenue proxy (active customers x monthly fee / days in the month)."""
     session = fact.session
     first_day, last_day = fact.agg(F.min("EVENT_DATE"), F.max("EVENT_DATE")).collect()[0]
+    if first_day is None or not int(customer_versions(dim_customer).limit(1).count()):
+        return _empty(session, MART_COLUMNS["MART_PLAN_USAGE_DAILY"])
     days = session.create_dataframe(
         [
             (day, _start_of_next_day(day), calendar.monthrange(day.year, day.month)[1])
@@ -219,6 +238,8 @@ def customer_360(
     """One row per customer: current attributes and plan, tenure, plan changes, last activity,
     usage over the 30 days ending `as_of`, and whether (and since when) they have churned."""
     versions = customer_versions(dim_customer)
+    if not int(versions.limit(1).count()):
+        return _empty(fact.session, MART_COLUMNS["MART_CUSTOMER_360"])
     current = versions.filter(F.col("IS_CURRENT")).select(
         "CUSTOMER_ID", "CUSTOMER_SK", "FIRST_NAME", "LAST_NAME", "EMAIL", "PHONE", "CITY", "STATE",
         "COUNTRY", "STATUS", "PLAN_ID", "SIGNUP_DATE",
@@ -230,20 +251,24 @@ def customer_360(
         .agg(F.count(F.lit(1)).alias("VERSION_COUNT"), F.sum("PLAN_CHANGES").alias("PLAN_CHANGES"))
     )
     # The start of the current churn: the latest entry into CHURNED of a customer now churned.
-    churn_dates = (
-        current.filter(F.col("STATUS") == F.lit("CHURNED"))
-        .select("CUSTOMER_ID")
-        .join(transitions.filter(F.col("IS_CHURN")).select("CUSTOMER_ID", "EFFECTIVE_FROM"), on="CUSTOMER_ID")
+    churn_dates = _unless_empty(
+        current.filter(F.col("STATUS") == F.lit("CHURNED")).select("CUSTOMER_ID"),
+        lambda churned: churned.join(
+            transitions.filter(F.col("IS_CHURN")).select("CUSTOMER_ID", "EFFECTIVE_FROM"), on="CUSTOMER_ID"
+        )
         .group_by("CUSTOMER_ID")
         .agg(F.max("EFFECTIVE_FROM").alias("CHURNED_AT"))
-        .select("CUSTOMER_ID", F.to_date(F.col("CHURNED_AT")).alias("CHURN_DATE"))
+        .select("CUSTOMER_ID", F.to_date(F.col("CHURNED_AT")).alias("CHURN_DATE")),
+        _spec(("CUSTOMER_ID", "VARCHAR"), ("CHURN_DATE", "DATE")),
     )
     window_start = as_of - dt.timedelta(days=USAGE_WINDOW_DAYS - 1)
-    activity = (
-        fact.filter(F.col("EVENT_TS") < F.lit(_start_of_next_day(as_of)))
-        .select("CUSTOMER_ID", "EVENT_TS", *_usage_columns(F.lit(window_start), "_30D"))
+    activity = _unless_empty(
+        fact.filter(F.col("EVENT_TS") < F.lit(_start_of_next_day(as_of))),
+        lambda facts: facts.select("CUSTOMER_ID", "EVENT_TS", *_usage_columns(F.lit(window_start), "_30D"))
         .group_by("CUSTOMER_ID")
-        .agg(F.max("EVENT_TS").alias("LAST_ACTIVITY_TS"), *_sums(f"{m}_30D" for m in USAGE_METRICS))
+        .agg(F.max("EVENT_TS").alias("LAST_ACTIVITY_TS"), *_sums(f"{m}_30D" for m in USAGE_METRICS)),
+        _spec(("CUSTOMER_ID", "VARCHAR"), ("LAST_ACTIVITY_TS", "TIMESTAMP_NTZ"), ("EVENTS_30D", "NUMBER(38,0)"),
+              ("DATA_MB_30D", "NUMBER(18,3)"), ("VOICE_SECONDS_30D", "NUMBER(38,0)"), ("SMS_30D", "NUMBER(38,0)")),
     )
     joined = (
         materialize(current).join(materialize(history), on="CUSTOMER_ID", how="left")
@@ -281,11 +306,15 @@ def churn_by_plan(
     events attributed to the plan of the version that entered CHURNED (the plan held at churn
     time), over the customers on that plan, not churned, at 00:00 on the 1st."""
     session = fact.session
-    churns = materialize(
-        version_transitions(dim_customer)
-        .filter(F.col("IS_CHURN"))
-        .select(F.date_trunc("month", F.to_date(F.col("EFFECTIVE_FROM"))).alias("CHURN_MONTH"), "PLAN_ID", "CUSTOMER_ID")
-    )
+    if not int(customer_versions(dim_customer).limit(1).count()):
+        return _empty(session, MART_COLUMNS["MART_CHURN_BY_PLAN"])
+    churns = materialize(_unless_empty(
+        version_transitions(dim_customer).filter(F.col("IS_CHURN")),
+        lambda entered: entered.select(
+            F.date_trunc("month", F.to_date(F.col("EFFECTIVE_FROM"))).alias("CHURN_MONTH"), "PLAN_ID", "CUSTOMER_ID"
+        ),
+        _spec(("CHURN_MONTH", "DATE"), ("PLAN_ID", "VARCHAR"), ("CUSTOMER_ID", "VARCHAR")),
+    ))
     first_churn = churns.agg(F.min("CHURN_MONTH")).collect()[0][0]
     first_event = fact.agg(F.min("EVENT_DATE")).collect()[0][0]
     starts = [d for d in (first_churn, first_event) if d is not None]
@@ -293,19 +322,25 @@ def churn_by_plan(
         [(month, dt.datetime.combine(month, dt.time())) for month in _months(min(starts) if starts else None, as_of)],
         T.StructType([T.StructField("CHURN_MONTH", T.DateType()), T.StructField("MONTH_START", _TS)]),
     )
-    at_start = (
+    if not starts:
+        return _empty(session, MART_COLUMNS["MART_CHURN_BY_PLAN"])
+    at_start = _unless_empty(
         customer_versions(dim_customer)
         .filter(F.col("STATUS") != F.lit("CHURNED"))
         .select("CUSTOMER_ID", "PLAN_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO")
         .cross_join(months)
-        .filter((F.col("EFFECTIVE_FROM") <= F.col("MONTH_START")) & (F.col("EFFECTIVE_TO") > F.col("MONTH_START")))
-        .group_by("CHURN_MONTH", "PLAN_ID")
-        .agg(F.count_distinct("CUSTOMER_ID").alias("CUSTOMERS_AT_MONTH_START"))
+        .filter((F.col("EFFECTIVE_FROM") <= F.col("MONTH_START")) & (F.col("EFFECTIVE_TO") > F.col("MONTH_START"))),
+        lambda held: held.group_by("CHURN_MONTH", "PLAN_ID").agg(
+            F.count_distinct("CUSTOMER_ID").alias("CUSTOMERS_AT_MONTH_START")
+        ),
+        _spec(("CHURN_MONTH", "DATE"), ("PLAN_ID", "VARCHAR"), ("CUSTOMERS_AT_MONTH_START", "NUMBER(38,0)")),
     )
-    events = (
-        churns.join(months.select("CHURN_MONTH"), on="CHURN_MONTH")
+    events = _unless_empty(
+        churns,
+        lambda found: found.join(months.select("CHURN_MONTH"), on="CHURN_MONTH")
         .group_by("CHURN_MONTH", "PLAN_ID")
-        .agg(F.count(F.lit(1)).alias("CHURN_EVENTS"))
+        .agg(F.count(F.lit(1)).alias("CHURN_EVENTS")),
+        _spec(("CHURN_MONTH", "DATE"), ("PLAN_ID", "VARCHAR"), ("CHURN_EVENTS", "NUMBER(38,0)")),
     )
     metrics = ("CUSTOMERS_AT_MONTH_START", "CHURN_EVENTS")
     combined = (
@@ -389,11 +424,13 @@ def customer_features(
     voice_seconds = F.coalesce(F.col("DURATION_SEC"), F.lit(0)) * _flag(F.col("EVENT_TYPE") == F.lit("VOICE"))
     sms = _flag(F.col("EVENT_TYPE") == F.lit("SMS"))
     usage_metrics = ("EVENTS_7D", "EVENTS_30D", "DATA_MB_30D", "DATA_MB_PREV_30D", "VOICE_SECONDS_30D", "SMS_30D")
-    usage = (
+    known_events = (
         fact.select("CUSTOMER_ID", "EVENT_TS", "EVENT_DATE", "EVENT_TYPE", "DATA_MB", "DURATION_SEC")
         .cross_join(as_of)
         .filter(F.col("EVENT_TS") < F.col("AS_OF_END"))
-        .select(
+    )
+    usage = _unless_empty(known_events, lambda rows: (
+        rows.select(
             "AS_OF_DATE",
             "CUSTOMER_ID",
             "EVENT_DATE",
@@ -406,7 +443,10 @@ def customer_features(
         )
         .group_by("AS_OF_DATE", "CUSTOMER_ID")
         .agg(*_sums(usage_metrics), F.max("EVENT_DATE").alias("LAST_EVENT_DATE"))
-    )
+    ), _spec(("AS_OF_DATE", "DATE"), ("CUSTOMER_ID", "VARCHAR"), *((m, "NUMBER(18,3)") for m in usage_metrics),
+             ("LAST_EVENT_DATE", "DATE")))
+    if not int(population.limit(1).count()):
+        return _empty(session, MART_COLUMNS["MART_CUSTOMER_FEATURES"])
     history_metrics = ("PLAN_CHANGES_TOTAL", "PLAN_CHANGES_90D", "SUSPENSIONS_TOTAL")
     history = (
         version_transitions(dim_customer)
