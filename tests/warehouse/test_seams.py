@@ -1,23 +1,20 @@
 """Both sides of each seam: the Snowflake side's statements against a recording session,
-and the Snowflake write path (Table.merge, group_by) against the local one on one fixture."""
+and Snowflake's group_by/DISTINCT evaluation against the local pandas one on one fixture."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 
-from conftest import customer, rows, stage
-from telco360.warehouse import steps
+from conftest import customer, stage
+from telco360.warehouse import customers
 from telco360.warehouse.seams import (
-    Backend,
-    LocalStagingReader,
-    LocalTransaction,
-    MergeWriter,
+    LocalEngine,
     SnowflakeStagingReader,
     SnowflakeTransaction,
+    SnowparkEngine,
 )
+from telco360.warehouse.tables import qualified_name
 
 C1 = "C0000001"
-LOADED_AT = dt.datetime(2024, 1, 16, 6, 0)
 
 
 class RecordingSession:
@@ -71,29 +68,18 @@ def test_snowflake_transaction_issues_begin_commit_rollback():
     assert session.statements == ["BEGIN", "COMMIT", "ROLLBACK"]
 
 
-def _load_twice(session, backend):
-    stage(session, customers=[
+def test_snowflake_and_local_engines_build_identical_versions(wh):
+    records = [
         customer(C1, "2024-01-10 10:00", line=1),
-        customer(C1, "2024-01-20 10:00", line=2, STATUS="SUSPENDED"),
-        customer("C0000002", "2024-01-10 10:00", line=3),
-    ])
-    steps.load_dim_customer(session, "2024-01-15", backend=backend, loaded_at=LOADED_AT)
-    stage(session, customers=[
-        customer(C1, "2024-01-15 10:00", source_file="customers_20240121.ndjson", STATUS="SUSPENDED"),
-        customer("C0000002", "2024-01-11 10:00", source_file="customers_20240121.ndjson", LAST_NAME="Obi"),
-    ])
-    return steps.load_dim_customer(session, "2024-01-21", backend=backend, loaded_at=LOADED_AT)
+        customer(C1, "2024-01-15 10:00", line=2, STATUS="SUSPENDED"),
+        customer(C1, "2024-01-15 10:00", line=3, STATUS="CHURNED"),
+        customer(C1, "2024-01-20 10:00", line=4, STATUS="CHURNED"),
+        customer("C0000002", "2024-01-10 10:00", line=5, PHONE=None),
+    ]
+    stage(wh, customers=records)
+    staged = customers.normalize_customer_records(wh.table(qualified_name("STG_CUSTOMERS")))
 
-
-def test_merge_and_local_rewrite_give_identical_tables(wh, tmp_path_factory):
-    from telco360.warehouse.local import open_local_warehouse
-
-    merged = open_local_warehouse(tmp_path_factory.mktemp("merge"))
-    merge_summary = _load_twice(merged, Backend(LocalStagingReader(None), MergeWriter(), LocalTransaction()))
-    rewrite_summary = _load_twice(wh, None)
-
-    def key(r):
-        return r["CUSTOMER_SK"]
-    assert sorted(rows(merged, "DIM_CUSTOMER"), key=key) == sorted(rows(wh, "DIM_CUSTOMER"), key=key)
-    assert merge_summary == rewrite_summary
-    assert (rewrite_summary["rows_inserted"], rewrite_summary["rows_updated"], rewrite_summary["rows_deleted"]) == (1, 3, 1)
+    def built(engine):
+        found = [r.as_dict() for r in customers.build_customer_versions(staged, engine).collect()]
+        return sorted(found, key=lambda r: (r["CUSTOMER_ID"], r["EFFECTIVE_FROM"]))
+    assert built(SnowparkEngine()) == built(LocalEngine())

@@ -62,3 +62,10 @@ def conform_to(df: DataFrame, table: str) -> DataFrame:
     return df.select(
         [F.col(name).cast(snowpark_type(t)).alias(name) for name, t, _ in column_specs(table)]
     )
+
+
+def holds(condition: Column) -> Column:
+    """A filter condition as `condition = TRUE`: same rows in SQL (NULL is not TRUE), and in
+    local testing it keeps a boolean dtype on empty inputs, where a bare IS NULL / IFF / AND
+    condition makes the emulator drop every column of an empty frame."""
+    return condition == F.lit(True)

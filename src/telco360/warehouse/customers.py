@@ -21,7 +21,7 @@ from snowflake.snowpark.types import LongType, StringType, TimestampTimeZone, Ti
 
 from telco360 import contract
 from telco360.warehouse.seams import Engine, SnowparkEngine
-from telco360.warehouse.columns import HIGH_TIMESTAMP, UNKNOWN_SK, all_equal, typed_null
+from telco360.warehouse.columns import HIGH_TIMESTAMP, UNKNOWN_SK, all_equal, holds, typed_null
 from telco360.warehouse.tables import CUSTOMER_STATE_HISTORY, DIM_CUSTOMER, column_list
 
 CUSTOMER_ID = "CUSTOMER_ID"
@@ -66,7 +66,7 @@ def new_history_records(
 ) -> DataFrame:
     """Records of the batch not yet in the history (a redelivered file adds nothing)."""
     return (
-        engine.distinct(batch)
+        engine.distinct(batch, RECORD_COLUMNS)
         .join(history.select(list(RECORD_KEY)), on=list(RECORD_KEY), how="leftanti")
         .with_column("LOADED_AT", F.lit(loaded_at).cast(NTZ))
     )
@@ -88,8 +88,8 @@ def _neighbour_instants(instants: DataFrame, name: str, later: bool, engine: Eng
     other = instants.select(CUSTOMER_ID, F.col(UPDATED_AT).alias(name))
     pairs = instants.join(other, on=CUSTOMER_ID)
     if later:
-        return engine.aggregate(pairs.filter(F.col(name) > F.col(UPDATED_AT)), [CUSTOMER_ID, UPDATED_AT], {name: ("min", name)})
-    return engine.aggregate(pairs.filter(F.col(name) < F.col(UPDATED_AT)), [CUSTOMER_ID, UPDATED_AT], {name: ("max", name)})
+        return engine.aggregate(pairs.filter(holds(F.col(name) > F.col(UPDATED_AT))), [CUSTOMER_ID, UPDATED_AT], {name: ("min", name)})
+    return engine.aggregate(pairs.filter(holds(F.col(name) < F.col(UPDATED_AT))), [CUSTOMER_ID, UPDATED_AT], {name: ("max", name)})
 
 
 def change_points(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
@@ -107,7 +107,7 @@ def change_points(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
         previous, on=[CUSTOMER_ID, "PREV_AT"], how="left"
     )
     opens_version = F.col("PREV_AT").is_null() | ~all_equal(paired, DIM_CUSTOMER, TRACKED, "PREV_")
-    return paired.filter(opens_version).select(CUSTOMER_ID, UPDATED_AT, "PREV_AT", *TRACKED)
+    return paired.filter(holds(opens_version)).select(CUSTOMER_ID, UPDATED_AT, "PREV_AT", *TRACKED)
 
 
 def latest_corrections(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
@@ -157,12 +157,12 @@ def assign_surrogate_keys(versions: DataFrame, existing: DataFrame, engine: Engi
     )
     matched = engine.materialize(versions.join(previous, on=start, how="left"))
     unchanged = F.col("OLD_SK").is_not_null() & all_equal(matched, DIM_CUSTOMER, TRACKED, "OLD_")
-    kept = matched.filter(unchanged).with_column(CUSTOMER_SK, F.col("OLD_SK"))
-    fresh = engine.materialize(matched.filter(~unchanged))
+    kept = matched.filter(holds(unchanged)).with_column(CUSTOMER_SK, F.col("OLD_SK"))
+    fresh = engine.materialize(matched.filter(holds(~unchanged)))
     fresh_starts = fresh.select(*start)
     earlier_or_same = fresh_starts.join(
         fresh_starts.select(CUSTOMER_ID, F.col("EFFECTIVE_FROM").alias("OTHER_FROM")), on=CUSTOMER_ID
-    ).filter(F.col("OTHER_FROM") <= F.col("EFFECTIVE_FROM"))
+    ).filter(holds(F.col("OTHER_FROM") <= F.col("EFFECTIVE_FROM")))
     rank = engine.aggregate(earlier_or_same, start, {"RANK": ("count", "OTHER_FROM")})
     highest = engine.aggregate(existing, [CUSTOMER_ID], {"HIGHEST_SK": ("max", CUSTOMER_SK)})
     customer_base = F.substr(F.col(CUSTOMER_ID), 2, 7).cast(LongType()) * F.lit(VERSIONS_PER_CUSTOMER)
@@ -190,7 +190,7 @@ def customer_dimension_changes(
     )
     joined = versions.join(previous, on=CUSTOMER_SK, how="left")
     changed = F.col("EXISTED").is_null() | ~all_equal(joined, DIM_CUSTOMER, compared, "OLD_")
-    upserts = joined.filter(changed).select(
+    upserts = joined.filter(holds(changed)).select(
         *[c for c in column_list(DIM_CUSTOMER) if c != "LOADED_AT"],
         F.lit(loaded_at).cast(NTZ).alias("LOADED_AT"),
     )

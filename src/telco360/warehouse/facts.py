@@ -13,7 +13,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark.types import LongType, StringType, TimestampTimeZone, TimestampType
 
 from telco360.warehouse.seams import Engine, SnowparkEngine
-from telco360.warehouse.columns import UNKNOWN_SK, null_safe_equal
+from telco360.warehouse.columns import UNKNOWN_SK, holds, null_safe_equal
 from telco360.warehouse.tables import FACT_ACTIVITY, column_list
 
 EVENT_ID = "EVENT_ID"
@@ -26,11 +26,11 @@ EVENT_COLUMNS = tuple(c for c in column_list(FACT_ACTIVITY) if c not in (CUSTOME
 
 def staged_events(staged: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """STG_ACTIVITY as fact attributes; identical rows collapse."""
-    return engine.distinct(staged.select(list(EVENT_COLUMNS)))
+    return engine.distinct(staged, EVENT_COLUMNS)
 
 
 def customer_versions(dim_customer: DataFrame) -> DataFrame:
-    return dim_customer.filter(F.col(CUSTOMER_SK) != F.lit(UNKNOWN_SK)).select(
+    return dim_customer.filter(holds(F.col(CUSTOMER_SK) != F.lit(UNKNOWN_SK))).select(
         CUSTOMER_ID, CUSTOMER_SK, "PLAN_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO"
     )
 
@@ -42,7 +42,7 @@ def attach_facts_to_versions(events: DataFrame, versions: DataFrame) -> DataFram
         events.select(EVENT_ID, CUSTOMER_ID, "EVENT_TS")
         .join(versions.select(CUSTOMER_ID, F.col(CUSTOMER_SK).alias("V_SK"), F.col("PLAN_ID").alias("V_PLAN_ID"),
                               "EFFECTIVE_FROM", "EFFECTIVE_TO"), on=CUSTOMER_ID)
-        .filter((F.col("EFFECTIVE_FROM") <= F.col("EVENT_TS")) & (F.col("EVENT_TS") < F.col("EFFECTIVE_TO")))
+        .filter(holds((F.col("EFFECTIVE_FROM") <= F.col("EVENT_TS")) & (F.col("EVENT_TS") < F.col("EFFECTIVE_TO"))))
         .select(EVENT_ID, "V_SK", "V_PLAN_ID")
     )
     return events.select(list(EVENT_COLUMNS)).join(hits, on=EVENT_ID, how="left").select(
@@ -62,10 +62,10 @@ def new_facts(events: DataFrame, facts: DataFrame, versions: DataFrame, loaded_a
 def customers_to_rekey(touched_ids: DataFrame, facts: DataFrame, versions: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """CUSTOMER_IDs whose facts may point at the wrong version: the customers the batch
     touched, and customers with -1 facts who now have versions."""
-    orphans = engine.distinct(facts.filter(F.col(CUSTOMER_SK) == F.lit(UNKNOWN_SK)).select(CUSTOMER_ID)).join(
-        engine.distinct(versions.select(CUSTOMER_ID)), on=CUSTOMER_ID
+    orphans = engine.distinct(facts.filter(holds(F.col(CUSTOMER_SK) == F.lit(UNKNOWN_SK))), [CUSTOMER_ID]).join(
+        engine.distinct(versions, [CUSTOMER_ID]), on=CUSTOMER_ID
     )
-    return engine.distinct(touched_ids.select(CUSTOMER_ID).union_all(orphans))
+    return engine.distinct(touched_ids.select(CUSTOMER_ID).union_all(orphans), [CUSTOMER_ID])
 
 
 def rekeyed_facts(facts: DataFrame, customer_ids: DataFrame, versions: DataFrame, loaded_at: dt.datetime) -> DataFrame:
@@ -75,7 +75,7 @@ def rekeyed_facts(facts: DataFrame, customer_ids: DataFrame, versions: DataFrame
     previous = candidates.select(EVENT_ID, F.col(CUSTOMER_SK).alias("OLD_SK"), F.col("PLAN_ID").alias("OLD_PLAN_ID"))
     reattached = attach_facts_to_versions(candidates, versions).join(previous, on=EVENT_ID)
     moved = (F.col(CUSTOMER_SK) != F.col("OLD_SK")) | ~null_safe_equal(F.col("PLAN_ID"), F.col("OLD_PLAN_ID"), "VARCHAR")
-    return _with_loaded_at(reattached.filter(moved), loaded_at)
+    return _with_loaded_at(reattached.filter(holds(moved)), loaded_at)
 
 
 def _with_loaded_at(df: DataFrame, loaded_at: dt.datetime) -> DataFrame:

@@ -145,4 +145,6 @@ def to_json_ready(value):
         return [to_json_ready(v) for v in value]
     if isinstance(value, (dt.datetime, dt.date)):
         return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars from local testing
+        return value.item()
     return value

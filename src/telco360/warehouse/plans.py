@@ -8,7 +8,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark.types import TimestampTimeZone, TimestampType
 
 from telco360.warehouse.seams import Engine, SnowparkEngine
-from telco360.warehouse.columns import all_equal, typed_null
+from telco360.warehouse.columns import all_equal, holds, typed_null
 from telco360.warehouse.tables import DIM_PLAN, column_list
 
 PLAN_ID = "PLAN_ID"
@@ -40,7 +40,7 @@ def inferred_plans(
     NULL attributes, IS_INFERRED = TRUE and IS_ACTIVE = FALSE, overwritten when the real
     catalog row arrives."""
     unknown = (
-        engine.distinct(referenced_ids.select(PLAN_ID).filter(F.col(PLAN_ID).is_not_null()))
+        engine.distinct(referenced_ids.filter(holds(F.col(PLAN_ID).is_not_null())), [PLAN_ID])
         .join(dim_plan.select(PLAN_ID), on=PLAN_ID, how="leftanti")
         .join(delivered.select(PLAN_ID), on=PLAN_ID, how="leftanti")
     )
@@ -67,7 +67,7 @@ def plan_dimension_upserts(delivered: DataFrame, inferred: DataFrame, dim_plan: 
     changed = F.col("EXISTED").is_null() | ~all_equal(joined, DIM_PLAN, COMPARED, "OLD_")
     columns = [c for c in column_list(DIM_PLAN) if c != "LOADED_AT"]
     return (
-        joined.filter(changed & ~F.coalesce(older, F.lit(False)))
+        joined.filter(holds(changed & ~F.coalesce(older, F.lit(False))))
         .select(columns)
         .union_all_by_name(inferred.select(columns))
         .with_column("LOADED_AT", F.lit(loaded_at).cast(NTZ))

@@ -63,7 +63,7 @@ class Engine(Protocol):
 
     def aggregate(self, df: DataFrame, keys: Sequence[str], aggregations: dict[str, tuple[str, str]]) -> DataFrame: ...
 
-    def distinct(self, df: DataFrame) -> DataFrame: ...
+    def distinct(self, df: DataFrame, columns: Sequence[str]) -> DataFrame: ...
 
 
 class SnowparkEngine:
@@ -78,8 +78,8 @@ class SnowparkEngine:
             [functions[fn](F.col(column)).alias(out) for out, (fn, column) in aggregations.items()]
         )
 
-    def distinct(self, df: DataFrame) -> DataFrame:
-        return df.distinct()
+    def distinct(self, df: DataFrame, columns: Sequence[str]) -> DataFrame:
+        return df.select(list(columns)).distinct()
 
 
 class LocalEngine:
@@ -93,10 +93,10 @@ class LocalEngine:
 
         return aggregate_locally(df, list(keys), aggregations)
 
-    def distinct(self, df: DataFrame) -> DataFrame:
+    def distinct(self, df: DataFrame, columns: Sequence[str]) -> DataFrame:
         from telco360.warehouse.local_tables import aggregate_locally
 
-        return aggregate_locally(df, list(df.columns), {})
+        return aggregate_locally(df, list(columns), {})
 
 
 class TableWriter(Engine, Protocol):

@@ -97,7 +97,7 @@ def load_dim_customer(
         CUSTOMER_STATE_HISTORY,
         customers.new_history_records(batch, _table(session, CUSTOMER_STATE_HISTORY), loaded_at, writer),
     )
-    touched = writer.materialize(writer.distinct(batch.select(customers.CUSTOMER_ID)))
+    touched = writer.distinct(batch, [customers.CUSTOMER_ID])
     records = _table(session, CUSTOMER_STATE_HISTORY).join(touched, on=customers.CUSTOMER_ID)
     existing = writer.materialize(_table(session, DIM_CUSTOMER).join(touched, on=customers.CUSTOMER_ID))
     versions = writer.materialize(
@@ -128,7 +128,7 @@ def load_fact_activity(
     writer = backend.writer
     loaded_at = loaded_at or utc_now()
     events = writer.materialize(facts.staged_events(_table(session, STG_ACTIVITY), writer))
-    distinct_rows, distinct_ids = events.count(), writer.distinct(events.select(facts.EVENT_ID)).count()
+    distinct_rows, distinct_ids = events.count(), writer.distinct(events, [facts.EVENT_ID]).count()
     if distinct_rows != distinct_ids:
         raise LoadError(
             f"fact load: STG_ACTIVITY holds {distinct_rows - distinct_ids} rows that differ from "
