@@ -36,7 +36,7 @@ REASON = "reason"
 
 _BLANK = r"^\s*$"
 _OBJECT_START = r"^\s*\{"
-_EDGE_WHITESPACE = r"^\s+|\s+$"
+_WHITESPACE = " \t\n\r\f\v"
 _TIMESTAMP_SHAPE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|z|[+-]\d{2}:\d{2})?$"
 _TIMESTAMP_OFFSET = r"(Z|z|[+-]\d{2}:\d{2})$"
 _DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
@@ -171,7 +171,8 @@ def plan_records_frame(
 # --- rules ------------------------------------------------------------------------------------
 
 def _blank_to_null(column: Column) -> Column:
-    trimmed = F.regexp_replace(column, _EDGE_WHITESPACE, "")
+    # btrim with an explicit set, not a regex: trimming runs on every field of every record.
+    trimmed = F.call_function("btrim", column, F.lit(_WHITESPACE))
     return F.when(trimmed != "", trimmed)
 
 
