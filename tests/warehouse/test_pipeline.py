@@ -2,7 +2,6 @@
 local persistence between runs."""
 from __future__ import annotations
 
-import datetime as dt
 
 import pytest
 
