@@ -2,7 +2,6 @@
 local persistence between runs."""
 from __future__ import annotations
 
-
 import pytest
 
 from conftest import HIGH, customer, event, plan, rows, write_staging
