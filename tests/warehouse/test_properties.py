@@ -2,7 +2,6 @@
 batches in random order, satisfy invariants 1-4 of the contract's section 4."""
 from __future__ import annotations
 
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
