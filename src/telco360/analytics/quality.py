@@ -23,6 +23,7 @@ from snowflake.snowpark import types as T
 
 from telco360 import contract
 from telco360.analytics.tables import dw_table, materialize, snowpark_type, staging_table
+from telco360.warehouse.columns import without_matches
 
 CRITICAL = "CRITICAL"
 WARNING = "WARNING"
@@ -69,11 +70,8 @@ def _versions(tables: WarehouseTables) -> DataFrame:
 
 
 def _count_without_match(rows: DataFrame, others: DataFrame, key, distinct: bool = False) -> int:
-    """How many `rows` (or distinct rows) have a `key` that is not in `others`: an anti-join
-    written as a left join plus an IS NULL filter, which local testing runs as one pandas merge
-    (its LEFT ANTI goes row by row). `others` needs no DISTINCT: a duplicated key only repeats
-    rows that the filter drops. Empty sides are answered without a join, which local testing
-    cannot plan on an empty frame."""
+    """How many `rows` (or distinct rows) have a `key` that is not in `others`. Empty sides
+    are answered without a join, which local testing cannot plan on an empty frame."""
     keys = [key] if isinstance(key, str) else list(key)
     rows = rows.distinct() if distinct else rows
     total = int(rows.count())
@@ -81,8 +79,7 @@ def _count_without_match(rows: DataFrame, others: DataFrame, key, distinct: bool
         return 0
     if not int(others.limit(1).count()):
         return total
-    found = others.select(*keys).with_column("_C360_FOUND", F.lit(True))
-    return int(rows.join(found, on=keys, how="left").filter(F.col("_C360_FOUND").is_null()).count())
+    return int(without_matches(rows, others, keys).count())
 
 
 # NULL stand-in for NULL-safe comparison of VARCHAR columns. EQUAL_NULL is missing in local

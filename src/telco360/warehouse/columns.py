@@ -69,3 +69,17 @@ def holds(condition: Column) -> Column:
     local testing it keeps a boolean dtype on empty inputs, where a bare IS NULL / IFF / AND
     condition makes the emulator drop every column of an empty frame."""
     return condition == F.lit(True)
+
+
+_MATCHED = "_C360_MATCHED"
+
+
+def without_matches(rows: DataFrame, others: DataFrame, key) -> DataFrame:
+    """`rows` whose `key` (a column name or a list) is not in `others`: a LEFT ANTI JOIN
+    written as a left join on column names plus an IS NULL filter. Same rows in Snowflake
+    (a NULL key matches nothing either way); local testing runs LEFT ANTI as a cross join
+    (56 s for 3k x 1.5k rows, out of memory at 20k x 20k) and this as one hash merge
+    (0.04 s). Duplicated keys in `others` only repeat rows the filter drops."""
+    keys = [key] if isinstance(key, str) else list(key)
+    found = others.select(keys).with_column(_MATCHED, F.lit(True))
+    return rows.join(found, on=keys, how="left").filter(holds(F.col(_MATCHED).is_null())).select(rows.columns)

@@ -21,7 +21,7 @@ from snowflake.snowpark.types import LongType, StringType, TimestampTimeZone, Ti
 
 from telco360 import contract
 from telco360.warehouse.seams import Engine, SnowparkEngine
-from telco360.warehouse.columns import HIGH_TIMESTAMP, UNKNOWN_SK, all_equal, holds, typed_null
+from telco360.warehouse.columns import HIGH_TIMESTAMP, UNKNOWN_SK, all_equal, holds, typed_null, without_matches
 from telco360.warehouse.tables import CUSTOMER_STATE_HISTORY, DIM_CUSTOMER, column_list
 
 CUSTOMER_ID = "CUSTOMER_ID"
@@ -65,11 +65,8 @@ def new_history_records(
     batch: DataFrame, history: DataFrame, loaded_at: dt.datetime, engine: Engine = SNOWPARK
 ) -> DataFrame:
     """Records of the batch not yet in the history (a redelivered file adds nothing)."""
-    return (
-        engine.distinct(batch, RECORD_COLUMNS)
-        .join(history.select(list(RECORD_KEY)), on=list(RECORD_KEY), how="leftanti")
-        .with_column("LOADED_AT", F.lit(loaded_at).cast(NTZ))
-    )
+    unseen = without_matches(engine.distinct(batch, RECORD_COLUMNS), history, RECORD_KEY)
+    return unseen.with_column("LOADED_AT", F.lit(loaded_at).cast(NTZ))
 
 
 def last_delivered_per_instant(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
@@ -194,7 +191,7 @@ def customer_dimension_changes(
         *[c for c in column_list(DIM_CUSTOMER) if c != "LOADED_AT"],
         F.lit(loaded_at).cast(NTZ).alias("LOADED_AT"),
     )
-    deletes = existing.select(CUSTOMER_SK).join(versions.select(CUSTOMER_SK), on=CUSTOMER_SK, how="leftanti")
+    deletes = without_matches(existing.select(CUSTOMER_SK), versions, CUSTOMER_SK)
     return upserts, deletes
 
 

@@ -13,7 +13,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark.types import LongType, StringType, TimestampTimeZone, TimestampType
 
 from telco360.warehouse.seams import Engine, SnowparkEngine
-from telco360.warehouse.columns import UNKNOWN_SK, holds, null_safe_equal
+from telco360.warehouse.columns import UNKNOWN_SK, holds, null_safe_equal, without_matches
 from telco360.warehouse.tables import FACT_ACTIVITY, column_list
 
 EVENT_ID = "EVENT_ID"
@@ -55,7 +55,7 @@ def attach_facts_to_versions(events: DataFrame, versions: DataFrame) -> DataFram
 def new_facts(events: DataFrame, facts: DataFrame, versions: DataFrame, loaded_at: dt.datetime) -> DataFrame:
     """Events whose EVENT_ID is not in the fact table yet (redeliveries are ignored),
     attached to their versions."""
-    unseen = events.join(facts.select(EVENT_ID), on=EVENT_ID, how="leftanti")
+    unseen = without_matches(events, facts, EVENT_ID)
     return _with_loaded_at(attach_facts_to_versions(unseen, versions), loaded_at)
 
 

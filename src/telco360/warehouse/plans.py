@@ -8,7 +8,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark.types import TimestampTimeZone, TimestampType
 
 from telco360.warehouse.seams import Engine, SnowparkEngine
-from telco360.warehouse.columns import all_equal, holds, typed_null
+from telco360.warehouse.columns import all_equal, holds, typed_null, without_matches
 from telco360.warehouse.tables import DIM_PLAN, column_list
 
 PLAN_ID = "PLAN_ID"
@@ -39,11 +39,8 @@ def inferred_plans(
     """Plans referenced by customers that neither the DW nor this catalog knows: a row with
     NULL attributes, IS_INFERRED = TRUE and IS_ACTIVE = FALSE, overwritten when the real
     catalog row arrives."""
-    unknown = (
-        engine.distinct(referenced_ids.filter(holds(F.col(PLAN_ID).is_not_null())), [PLAN_ID])
-        .join(dim_plan.select(PLAN_ID), on=PLAN_ID, how="leftanti")
-        .join(delivered.select(PLAN_ID), on=PLAN_ID, how="leftanti")
-    )
+    referenced = engine.distinct(referenced_ids.filter(holds(F.col(PLAN_ID).is_not_null())), [PLAN_ID])
+    unknown = without_matches(without_matches(referenced, dim_plan, PLAN_ID), delivered, PLAN_ID)
     return unknown.select(
         PLAN_ID,
         *[typed_null(DIM_PLAN, c).alias(c) for c in ATTRIBUTES],

@@ -28,6 +28,7 @@ from snowflake.snowpark import DataFrame, Session
 from snowflake.snowpark import functions as F
 
 from telco360 import contract
+from telco360.warehouse.columns import without_matches
 from telco360.warehouse.tables import column_list, qualified_name
 
 DELETE_FLAG = "_C360_DELETE"
@@ -283,7 +284,7 @@ class LocalRewriteWriter(LocalEngine):
         total = upserts.count()
         updated = upserts.select(key).join(target_keys, on=key).count() if total else 0
         if total or deleted:
-            kept = session.table(name).join(touched, on=key, how="leftanti").select(columns)
+            kept = without_matches(session.table(name), touched, key).select(columns)
             kept.union_all_by_name(upserts).write.save_as_table(name, mode="overwrite")
         return WriteResult(total - updated, updated, deleted)
 

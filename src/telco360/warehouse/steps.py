@@ -10,7 +10,7 @@ from typing import Optional
 from snowflake.snowpark import Session
 
 from telco360.warehouse import customers, facts, plans
-from telco360.warehouse.columns import utc_now
+from telco360.warehouse.columns import utc_now, without_matches
 from telco360.warehouse.seams import Backend, StagingError, backend_for
 from telco360.warehouse.tables import (
     CUSTOMER_STATE_HISTORY,
@@ -105,8 +105,8 @@ def load_dim_customer(
     )
     upserts, deletes = customers.customer_dimension_changes(versions, existing, loaded_at)
     result = writer.apply_changes(session, DIM_CUSTOMER, [customers.CUSTOMER_SK], upserts, deletes)
-    unknown = customers.unknown_member(session, loaded_at).join(
-        _table(session, DIM_CUSTOMER).select(customers.CUSTOMER_SK), on=customers.CUSTOMER_SK, how="leftanti"
+    unknown = without_matches(
+        customers.unknown_member(session, loaded_at), _table(session, DIM_CUSTOMER), customers.CUSTOMER_SK
     )
     unknown_added = writer.append(session, DIM_CUSTOMER, unknown)
     return {
