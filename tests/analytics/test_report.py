@@ -222,8 +222,8 @@ def artifacts(tmp_path_factory):
     return folder
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI: apt-get install -y chromium)")
-def test_charts_render_in_headless_chromium(page, tmp_path):
+def test_charts_render_in_headless_chromium(page, tmp_path, require_tool):
+    require_tool(CHROMIUM is not None, "chromium is not installed (apt-get install -y chromium)")
     dom = chromium(page, tmp_path / "profile", "--virtual-time-budget=5000", "--dump-dom").stdout
     charts = re.search(r'<body[^>]*data-charts="(\d+)"', dom)
     rendered = re.search(r'<body[^>]*data-charts-rendered="(\d+)"', dom)
@@ -231,8 +231,8 @@ def test_charts_render_in_headless_chromium(page, tmp_path):
     assert (int(charts.group(1)), int(rendered.group(1))) == (4, 4)
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (CI: apt-get install -y chromium)")
-def test_headless_chromium_takes_a_screenshot_of_the_report(page, tmp_path, artifacts):
+def test_headless_chromium_takes_a_screenshot_of_the_report(page, tmp_path, artifacts, require_tool):
+    require_tool(CHROMIUM is not None, "chromium is not installed (apt-get install -y chromium)")
     shot = artifacts / "report.png"
     shot.unlink(missing_ok=True)
     chromium(page, tmp_path / "profile", "--window-size=1280,2000", f"--screenshot={shot}")
