@@ -17,7 +17,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
 
 from telco360 import contract
-from telco360.analytics.tables import conform, materialize, snowpark_type
+from telco360.analytics.tables import aggregate, conform, materialize, snowpark_type
 
 MART_COLUMNS = contract.ANALYTICS_TABLES
 VIEW_COLUMNS = contract.ANALYTICS_VIEWS
@@ -97,8 +97,9 @@ def _usage_columns(window_start: Column | None = None, suffix: str = "") -> list
     ]
 
 
-def _sums(names) -> list[Column]:
-    return [F.sum(name).alias(name) for name in names]
+def _sums(names) -> dict[str, tuple[str, str]]:
+    """Aggregations summing each column into itself, for `aggregate`."""
+    return {name: ("sum", name) for name in names}
 
 
 def _empty(session, columns: tuple[tuple[str, str, str], ...]) -> DataFrame:
@@ -179,20 +180,22 @@ def plan_usage_daily(
         .select("CUSTOMER_ID", "PLAN_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO")
         .cross_join(days.select("ACTIVITY_DATE", "DAY_END"))
         .filter((F.col("EFFECTIVE_FROM") < F.col("DAY_END")) & (F.col("EFFECTIVE_TO") >= F.col("DAY_END")))
-        .group_by("ACTIVITY_DATE", "PLAN_ID")
-        .agg(F.count_distinct("CUSTOMER_ID").alias("ACTIVE_CUSTOMERS"))
     )
-    usage = (
-        fact.select(F.col("EVENT_DATE").alias("ACTIVITY_DATE"), "PLAN_ID", "CUSTOMER_ID", *_usage_columns())
-        .group_by("ACTIVITY_DATE", "PLAN_ID")
-        .agg(F.count_distinct("CUSTOMER_ID").alias("USING_CUSTOMERS"), *_sums(USAGE_METRICS))
+    day_plan = ("ACTIVITY_DATE", "PLAN_ID")
+    active = aggregate(active, day_plan, {"ACTIVE_CUSTOMERS": ("count_distinct", "CUSTOMER_ID")})
+    usage = aggregate(
+        fact.select(F.col("EVENT_DATE").alias("ACTIVITY_DATE"), "PLAN_ID", "CUSTOMER_ID", *_usage_columns()),
+        day_plan,
+        {"USING_CUSTOMERS": ("count_distinct", "CUSTOMER_ID"), **_sums(USAGE_METRICS)},
     )
     metrics = ("ACTIVE_CUSTOMERS", "USING_CUSTOMERS", *USAGE_METRICS)
     combined = (
-        _with_zeros(materialize(active), ("ACTIVE_CUSTOMERS",), metrics)
-        .union_all_by_name(_with_zeros(materialize(usage), ("USING_CUSTOMERS", *USAGE_METRICS), metrics))
-        .group_by("ACTIVITY_DATE", "PLAN_ID")
-        .agg(*[F.sum(m).alias(m) for m in metrics])
+        aggregate(
+            _with_zeros(materialize(active), ("ACTIVE_CUSTOMERS",), metrics)
+            .union_all_by_name(_with_zeros(materialize(usage), ("USING_CUSTOMERS", *USAGE_METRICS), metrics)),
+            day_plan,
+            _sums(metrics),
+        )
         .join(days.select("ACTIVITY_DATE", "DAYS_IN_MONTH"), on="ACTIVITY_DATE", how="left")
         .join(dim_plan.select("PLAN_ID", "PLAN_NAME", "PLAN_TYPE", "MONTHLY_FEE", "CURRENCY"), on="PLAN_ID", how="left")
     )
@@ -245,28 +248,29 @@ def customer_360(
         "COUNTRY", "STATUS", "PLAN_ID", "SIGNUP_DATE",
     )
     transitions = materialize(version_transitions(dim_customer))
-    history = (
-        transitions.select("CUSTOMER_ID", _flag(F.col("IS_PLAN_CHANGE")).alias("PLAN_CHANGES"))
-        .group_by("CUSTOMER_ID")
-        .agg(F.count(F.lit(1)).alias("VERSION_COUNT"), F.sum("PLAN_CHANGES").alias("PLAN_CHANGES"))
+    history = aggregate(
+        transitions.select("CUSTOMER_ID", _flag(F.col("IS_PLAN_CHANGE")).alias("PLAN_CHANGES")),
+        ["CUSTOMER_ID"],
+        {"VERSION_COUNT": ("count", "*"), "PLAN_CHANGES": ("sum", "PLAN_CHANGES")},
     )
     # The start of the current churn: the latest entry into CHURNED of a customer now churned.
     churn_dates = _unless_empty(
         current.filter(F.col("STATUS") == F.lit("CHURNED")).select("CUSTOMER_ID"),
-        lambda churned: churned.join(
-            transitions.filter(F.col("IS_CHURN")).select("CUSTOMER_ID", "EFFECTIVE_FROM"), on="CUSTOMER_ID"
-        )
-        .group_by("CUSTOMER_ID")
-        .agg(F.max("EFFECTIVE_FROM").alias("CHURNED_AT"))
-        .select("CUSTOMER_ID", F.to_date(F.col("CHURNED_AT")).alias("CHURN_DATE")),
+        lambda churned: aggregate(
+            churned.join(transitions.filter(F.col("IS_CHURN")).select("CUSTOMER_ID", "EFFECTIVE_FROM"), on="CUSTOMER_ID"),
+            ["CUSTOMER_ID"],
+            {"CHURNED_AT": ("max", "EFFECTIVE_FROM")},
+        ).select("CUSTOMER_ID", F.to_date(F.col("CHURNED_AT")).alias("CHURN_DATE")),
         _spec(("CUSTOMER_ID", "VARCHAR"), ("CHURN_DATE", "DATE")),
     )
     window_start = as_of - dt.timedelta(days=USAGE_WINDOW_DAYS - 1)
     activity = _unless_empty(
         fact.filter(F.col("EVENT_TS") < F.lit(_start_of_next_day(as_of))),
-        lambda facts: facts.select("CUSTOMER_ID", "EVENT_TS", *_usage_columns(F.lit(window_start), "_30D"))
-        .group_by("CUSTOMER_ID")
-        .agg(F.max("EVENT_TS").alias("LAST_ACTIVITY_TS"), *_sums(f"{m}_30D" for m in USAGE_METRICS)),
+        lambda facts: aggregate(
+            facts.select("CUSTOMER_ID", "EVENT_TS", *_usage_columns(F.lit(window_start), "_30D")),
+            ["CUSTOMER_ID"],
+            {"LAST_ACTIVITY_TS": ("max", "EVENT_TS"), **_sums(f"{m}_30D" for m in USAGE_METRICS)},
+        ),
         _spec(("CUSTOMER_ID", "VARCHAR"), ("LAST_ACTIVITY_TS", "TIMESTAMP_NTZ"), ("EVENTS_30D", "NUMBER(38,0)"),
               ("DATA_MB_30D", "NUMBER(18,3)"), ("VOICE_SECONDS_30D", "NUMBER(38,0)"), ("SMS_30D", "NUMBER(38,0)")),
     )
@@ -330,24 +334,28 @@ def churn_by_plan(
         .select("CUSTOMER_ID", "PLAN_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO")
         .cross_join(months)
         .filter((F.col("EFFECTIVE_FROM") <= F.col("MONTH_START")) & (F.col("EFFECTIVE_TO") > F.col("MONTH_START"))),
-        lambda held: held.group_by("CHURN_MONTH", "PLAN_ID").agg(
-            F.count_distinct("CUSTOMER_ID").alias("CUSTOMERS_AT_MONTH_START")
+        lambda held: aggregate(
+            held, ["CHURN_MONTH", "PLAN_ID"], {"CUSTOMERS_AT_MONTH_START": ("count_distinct", "CUSTOMER_ID")}
         ),
         _spec(("CHURN_MONTH", "DATE"), ("PLAN_ID", "VARCHAR"), ("CUSTOMERS_AT_MONTH_START", "NUMBER(38,0)")),
     )
     events = _unless_empty(
         churns,
-        lambda found: found.join(months.select("CHURN_MONTH"), on="CHURN_MONTH")
-        .group_by("CHURN_MONTH", "PLAN_ID")
-        .agg(F.count(F.lit(1)).alias("CHURN_EVENTS")),
+        lambda found: aggregate(
+            found.join(months.select("CHURN_MONTH"), on="CHURN_MONTH"),
+            ["CHURN_MONTH", "PLAN_ID"],
+            {"CHURN_EVENTS": ("count", "*")},
+        ),
         _spec(("CHURN_MONTH", "DATE"), ("PLAN_ID", "VARCHAR"), ("CHURN_EVENTS", "NUMBER(38,0)")),
     )
     metrics = ("CUSTOMERS_AT_MONTH_START", "CHURN_EVENTS")
     combined = (
-        _with_zeros(materialize(at_start), ("CUSTOMERS_AT_MONTH_START",), metrics)
-        .union_all_by_name(_with_zeros(materialize(events), ("CHURN_EVENTS",), metrics))
-        .group_by("CHURN_MONTH", "PLAN_ID")
-        .agg(*[F.sum(m).alias(m) for m in metrics])
+        aggregate(
+            _with_zeros(materialize(at_start), ("CUSTOMERS_AT_MONTH_START",), metrics)
+            .union_all_by_name(_with_zeros(materialize(events), ("CHURN_EVENTS",), metrics)),
+            ["CHURN_MONTH", "PLAN_ID"],
+            _sums(metrics),
+        )
         .join(dim_plan.select("PLAN_ID", "PLAN_NAME"), on="PLAN_ID", how="left")
     )
     base = F.col("CUSTOMERS_AT_MONTH_START")
@@ -429,7 +437,7 @@ def customer_features(
         .cross_join(as_of)
         .filter(F.col("EVENT_TS") < F.col("AS_OF_END"))
     )
-    usage = _unless_empty(known_events, lambda rows: (
+    usage = _unless_empty(known_events, lambda rows: aggregate(
         rows.select(
             "AS_OF_DATE",
             "CUSTOMER_ID",
@@ -440,15 +448,15 @@ def customer_features(
             (data_mb * since("WINDOW_60D_START") * (F.lit(1) - since("WINDOW_30D_START"))).alias("DATA_MB_PREV_30D"),
             (voice_seconds * since("WINDOW_30D_START")).alias("VOICE_SECONDS_30D"),
             (sms * since("WINDOW_30D_START")).alias("SMS_30D"),
-        )
-        .group_by("AS_OF_DATE", "CUSTOMER_ID")
-        .agg(*_sums(usage_metrics), F.max("EVENT_DATE").alias("LAST_EVENT_DATE"))
+        ),
+        ["AS_OF_DATE", "CUSTOMER_ID"],
+        {**_sums(usage_metrics), "LAST_EVENT_DATE": ("max", "EVENT_DATE")},
     ), _spec(("AS_OF_DATE", "DATE"), ("CUSTOMER_ID", "VARCHAR"), *((m, "NUMBER(18,3)") for m in usage_metrics),
              ("LAST_EVENT_DATE", "DATE")))
     if not int(population.limit(1).count()):
         return _empty(session, MART_COLUMNS["MART_CUSTOMER_FEATURES"])
     history_metrics = ("PLAN_CHANGES_TOTAL", "PLAN_CHANGES_90D", "SUSPENSIONS_TOTAL")
-    history = (
+    history = aggregate(
         version_transitions(dim_customer)
         .cross_join(as_of.select("AS_OF_DATE", "AS_OF_END", "WINDOW_90D_START"))
         .filter(F.col("EFFECTIVE_FROM") < F.col("AS_OF_END"))
@@ -460,9 +468,9 @@ def customer_features(
                 "PLAN_CHANGES_90D"
             ),
             _flag(F.col("IS_SUSPENSION")).alias("SUSPENSIONS_TOTAL"),
-        )
-        .group_by("AS_OF_DATE", "CUSTOMER_ID")
-        .agg(*_sums(history_metrics))
+        ),
+        ["AS_OF_DATE", "CUSTOMER_ID"],
+        _sums(history_metrics),
     )
     keys = ["AS_OF_DATE", "CUSTOMER_ID"]
     joined = (

@@ -22,6 +22,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
 
 from telco360 import contract
+from telco360.analytics.tables import distinct as distinct_rows
 from telco360.analytics.tables import dw_table, materialize, snowpark_type, staging_table
 from telco360.warehouse.columns import without_matches
 
@@ -73,7 +74,7 @@ def _count_without_match(rows: DataFrame, others: DataFrame, key, distinct: bool
     """How many `rows` (or distinct rows) have a `key` that is not in `others`. Empty sides
     are answered without a join, which local testing cannot plan on an empty frame."""
     keys = [key] if isinstance(key, str) else list(key)
-    rows = rows.distinct() if distinct else rows
+    rows = distinct_rows(rows) if distinct else rows
     total = int(rows.count())
     if not total:
         return 0
@@ -133,7 +134,7 @@ def unique(table: str, key: tuple[str, ...], frame_of: Callable[[WarehouseTables
 def _surplus(keys: DataFrame) -> int:
     """Rows beyond the first of each key: COUNT(*) - COUNT(DISTINCT key). Counting distinct
     rows instead of grouping keeps local testing fast (it aggregates group by group)."""
-    return int(keys.count()) - int(keys.distinct().count())
+    return int(keys.count()) - int(distinct_rows(keys).count())
 
 
 def accepted_values(table: str, column: str, values: tuple[str, ...], frame_of: Callable[[WarehouseTables], DataFrame]):
@@ -285,7 +286,7 @@ def reconciliation(staging: str, target: str, key: str, frame_of, target_of):
         staged = frame_of(tables)
         if staged is None:
             return CheckResult(name, CRITICAL, SKIPPED, 0, f"STAGING.{staging} does not exist in this session")
-        staged_keys = staged.select(key).distinct().count()
+        staged_keys = distinct_rows(staged.select(key)).count()
         failing = _count_without_match(staged.select(key), target_of(tables), key, distinct=True)
         return _result(
             name, CRITICAL, failing, f"staged {key}s missing from DW.{target}",

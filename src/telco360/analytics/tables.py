@@ -1,13 +1,13 @@
 """Names and column conformance shared by the marts and the data-quality checks (Snowpark)."""
 from __future__ import annotations
 
-import re
 
 from snowflake.snowpark import Column, DataFrame
 from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
 
 from telco360 import contract
+from telco360.warehouse.tables import snowpark_type
 
 
 def dw_table(name: str) -> str:
@@ -16,20 +16,6 @@ def dw_table(name: str) -> str:
 
 def staging_table(name: str) -> str:
     return f"{contract.DATABASE}.{contract.STAGING_SCHEMA}.{name}"
-
-
-def snowpark_type(snowflake_type: str) -> T.DataType:
-    """Map a contract column type (e.g. `NUMBER(18,3)`) to the Snowpark type."""
-    number = re.fullmatch(r"NUMBER\((\d+),(\d+)\)", snowflake_type)
-    if number:
-        precision, scale = int(number[1]), int(number[2])
-        return T.LongType() if scale == 0 else T.DecimalType(precision, scale)
-    return {
-        "VARCHAR": T.StringType(),
-        "DATE": T.DateType(),
-        "TIMESTAMP_NTZ": T.TimestampType(T.TimestampTimeZone.NTZ),
-        "BOOLEAN": T.BooleanType(),
-    }[snowflake_type]
 
 
 def _cast(column: Column, data_type: T.DataType) -> Column:
@@ -54,3 +40,20 @@ def materialize(frame: DataFrame) -> DataFrame:
     from telco360.warehouse.seams import backend_for
 
     return backend_for(frame.session).writer.materialize(frame)
+
+
+def aggregate(frame: DataFrame, keys, aggregations: dict[str, tuple[str, str]]) -> DataFrame:
+    """`frame.group_by(keys).agg(...)` through the writer seam's engine (see
+    `telco360.warehouse.seams.Engine.aggregate` for the forms): a plain group_by in Snowflake;
+    in local testing one pandas pass instead of the emulator's ~6 ms per group."""
+    from telco360.warehouse.seams import backend_for
+
+    return backend_for(frame.session).writer.aggregate(frame, list(keys), aggregations)
+
+
+def distinct(frame: DataFrame) -> DataFrame:
+    """`frame.distinct()` through the writer seam's engine: Snowpark's DISTINCT is a GROUP BY,
+    which local testing evaluates one group at a time (4.2 s for the ids of 40k facts)."""
+    from telco360.warehouse.seams import backend_for
+
+    return backend_for(frame.session).writer.distinct(frame, frame.columns)

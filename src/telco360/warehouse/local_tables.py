@@ -125,7 +125,9 @@ def _python_value(value, type_: pa.DataType):
     if pa.types.is_integer(type_):
         return int(value)
     if pa.types.is_decimal(type_):
-        return decimal.Decimal(str(value))
+        # Local aggregates carry more scale than the column (a sum of NUMBER(18,3) as a float);
+        # Snowflake rounds to the column's scale on insert, half away from zero.
+        return decimal.Decimal(str(value)).quantize(decimal.Decimal(1).scaleb(-type_.scale), rounding=decimal.ROUND_HALF_UP)
     if pa.types.is_floating(type_):
         return float(value)
     return value
@@ -134,11 +136,13 @@ def _python_value(value, type_: pa.DataType):
 def aggregate_locally(df, keys: list[str], aggregations: dict[str, tuple[str, str]]):
     """`df.group_by(keys).agg(...)` computed by pandas in one vectorized pass: local testing
     evaluates a group_by one group at a time in Python (~6 ms a group). `aggregations` maps
-    an output column to (max|min|count, input column); NULLs are ignored like in SQL."""
-    from snowflake.snowpark.types import LongType
+    an output column to (max|min|sum|count|count_distinct, input column), `("count", "*")`
+    counting rows; NULLs are ignored like in SQL (a group with no value gets NULL, or 0 for
+    counts) and a NULL key is a group of its own."""
+    from snowflake.snowpark.types import DecimalType, LongType
 
     session = df.session
-    inputs = list(dict.fromkeys([*keys, *(column for _, column in aggregations.values())]))
+    inputs = list(dict.fromkeys([*keys, *(column for _, column in aggregations.values() if column != "*")]))
     cached = df.select(inputs).cache_result()
     frame = session._conn.entity_registry.read_table(cached.table_name)
     types = {name.strip('"'): frame[name].sf_type for name in frame.columns}
@@ -146,16 +150,29 @@ def aggregate_locally(df, keys: list[str], aggregations: dict[str, tuple[str, st
     result = plain[keys].drop_duplicates()
     out_types = {key: types[key] for key in keys}
     for output, (function, column) in aggregations.items():
-        present = plain.loc[plain[column].notna(), [*keys, column]]
-        if function == "count":
-            values = present.groupby(keys, dropna=False, sort=False).size().rename(output).reset_index()
+        if column == "*":
+            values = plain.groupby(keys, dropna=False, sort=False).size().rename(output).reset_index()
             out_types[output] = ColumnType(LongType(), True)
+            result = result.astype(object).merge(values.astype(object), on=keys, how="left")
+            continue
+        present = plain.loc[plain[column].notna(), [*keys, column]]
+        grouped = present.groupby(keys, dropna=False, sort=False)[column]
+        if function in ("count", "count_distinct"):
+            counted = grouped.size() if function == "count" else grouped.nunique()
+            values = counted.rename(output).reset_index()
+            out_types[output] = ColumnType(LongType(), True)
+        elif function == "sum":
+            values = grouped.sum().rename(output).reset_index()
+            source = types[column].datatype
+            out_types[output] = ColumnType(DecimalType(38, source.scale) if isinstance(source, DecimalType) else source, True)
         else:
             ordered = present.sort_values(column, kind="stable") if len(present) else present
             values = ordered.drop_duplicates(keys, keep="last" if function == "max" else "first")
             values = values.rename(columns={column: output})
             out_types[output] = ColumnType(types[column].datatype, True)
         result = result.astype(object).merge(values.astype(object), on=keys, how="left")
+        if function in ("count", "count_distinct"):
+            result[output] = result[output].fillna(0)
     if not len(result):
         result = pd.DataFrame({name: [] for name in out_types}, dtype=object)
     name = f"{contract.DATABASE}.{contract.DW_SCHEMA}.C360_AGGREGATE_{uuid.uuid4().hex[:12].upper()}"
