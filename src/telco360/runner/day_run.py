@@ -25,12 +25,12 @@ from telco360.runner.glue_local import LOCAL_JOB_SCRIPTS, LOCAL_SUBSTITUTIONS, L
 from telco360.runner.lock import lake_lock
 from telco360.runner.records import write_run_record
 
-RUN_PIPELINE_PROCEDURE = Path(__file__).resolve().parents[3] / "snowpark" / "procedures" / "run_pipeline.py"
+PROCEDURES_DIR = Path(__file__).resolve().parents[3] / "snowpark" / "procedures"
 STAGE_TITLES = {
     "warehouse_catch_up": "warehouse: load the staging snapshot a previous run left unloaded",
     "validate": "validator: raw/ -> archive/ | rejected/",
     "lake_jobs": "state machine: Glue Job A (clean), then Job B (staging)",
-    "warehouse": "warehouse: SP_RUN_CUSTOMER360_PIPELINE",
+    "warehouse": "warehouse: SP_RUN_CUSTOMER360_PIPELINE, then SP_REFRESH_MARTS",
 }
 
 
@@ -206,13 +206,17 @@ def staging_runs_loaded(lake: Path) -> set[str]:
 
 
 def load_local_warehouse(lake: Path, run_date: str) -> dict:
-    """SP_RUN_CUSTOMER360_PIPELINE on the local warehouse; saved only when it succeeds."""
+    """SP_RUN_CUSTOMER360_PIPELINE, then SP_REFRESH_MARTS (the TASK graph's order) on the local
+    warehouse; saved only when both succeed."""
     from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
 
-    procedure = _load_procedure()
+    run_pipeline = _load_procedure("run_pipeline.py", "sp_run_customer360_pipeline")
+    refresh_marts = _load_procedure("analytics.py", "sp_refresh_marts")
     session = open_local_warehouse(lake)
     try:
-        summary = json.loads(procedure(session, run_date))
+        summary = json.loads(run_pipeline(session, run_date))
+        started = time.monotonic()
+        summary["marts"] = {**json.loads(refresh_marts(session, run_date)), "seconds": round(time.monotonic() - started, 3)}
         save_local_warehouse(session, lake)
     finally:
         session.close()
@@ -220,8 +224,11 @@ def load_local_warehouse(lake: Path, run_date: str) -> dict:
     return summary
 
 
-def _load_procedure() -> Callable[[Any, str], str]:
-    spec = importlib.util.spec_from_file_location("telco360_sp_run_pipeline", RUN_PIPELINE_PROCEDURE)
+def _load_procedure(file_name: str, handler: str) -> Callable[[Any, str], str]:
+    """A handler of snowpark/procedures/, imported by path as Snowflake imports it from the
+    procedures artifact."""
+    path = PROCEDURES_DIR / file_name
+    spec = importlib.util.spec_from_file_location(f"telco360_sp_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.sp_run_customer360_pipeline
+    return getattr(module, handler)

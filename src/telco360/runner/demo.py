@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from telco360.commands.report import write_run_report
 from telco360.runner.day_run import Reporter, run_lake_day
 from telco360.runner.export import export_warehouse
 from telco360.runner.questions import answer_business_questions
@@ -59,9 +60,12 @@ def run_demo(lake_dir: Path | str, days: int, customers: int, events_per_day: in
     started = time.monotonic()
     exported = export_warehouse(lake, out)
     export_seconds = round(time.monotonic() - started, 3)
+    started = time.monotonic()
+    report = write_run_report(lake, lake / "report.html")
     return {
         "lake": str(lake),
         "days": day_results,
         "export": {"out": str(out), "tables": exported, "seconds": export_seconds},
+        "report": {"path": str(report), "seconds": round(time.monotonic() - started, 3)},
         "answers": answer_business_questions(out),
     }

@@ -46,6 +46,8 @@ def print_demo_summary(result: dict, console: Console) -> None:
     console.print(timings)
     console.print(f"Exported {len(result['export']['tables'])} tables to {result['export']['out']} "
                   f"({result['export']['seconds']:.1f} s).")
+    console.print(f"Run report (open in a browser, works offline): {result['report']['path']} "
+                  f"({result['report']['seconds']:.1f} s).")
 
     answers = result["answers"]
     history = answers["plan_at_each_activity"]

@@ -13,6 +13,7 @@ from typing import Callable, Optional
 
 from snowflake.snowpark import Session
 
+from telco360.analytics.quality import post_load_check
 from telco360.warehouse.columns import utc_now
 from telco360.warehouse.seams import Backend, backend_for
 from telco360.warehouse.steps import STEPS
@@ -30,9 +31,9 @@ STEP_INPUT = {
 
 # Post-load checks, run after the four steps and before COMMIT. A check is
 # `check(session, run_date) -> dict` with at least "check" (name) and "passed" (bool); any
-# check that does not pass fails the run, which rolls it back. Data-quality checks (issue 7)
-# are added to this list.
-POST_LOAD_CHECKS: list[Callable[[Session, str], dict]] = []
+# check that does not pass fails the run, which rolls it back. The data-quality checks record
+# their results in DW.DQ_CHECK_RESULTS; a critical failure fails the run.
+POST_LOAD_CHECKS: list[Callable[[Session, str], dict]] = [post_load_check]
 
 
 class PipelineError(RuntimeError):

@@ -39,7 +39,7 @@ _NUMBER = re.compile(r"NUMBER\((\d+),(\d+)\)")
 
 
 def column_specs(table: str) -> tuple[tuple[str, str, str], ...]:
-    for tables in (contract.STAGING_TABLES, contract.DW_TABLES, contract.INTERNAL_TABLES):
+    for tables in (contract.STAGING_TABLES, contract.DW_TABLES, contract.INTERNAL_TABLES, contract.ANALYTICS_TABLES):
         if table in tables:
             return tables[table]
     raise KeyError(f"no table {table!r} in telco360.contract")
@@ -83,4 +83,6 @@ ALL_TABLES = (
     STG_CUSTOMERS, STG_PLANS, STG_ACTIVITY,
     DIM_PLAN, DIM_CUSTOMER, FACT_ACTIVITY,
     CUSTOMER_STATE_HISTORY, PIPELINE_RUN_LOG,
+    # the analyst layer: marts and DQ_CHECK_RESULTS (issue 7)
+    *contract.ANALYTICS_TABLES,
 )
