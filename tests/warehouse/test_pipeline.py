@@ -2,11 +2,13 @@
 local persistence between runs."""
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 
 from conftest import HIGH, customer, event, plan, rows, write_staging
 from telco360.warehouse import pipeline
 from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+from telco360.warehouse.local_tables import arrow_schema, write_arrow_table
 from telco360.warehouse.procedures import load_procedure
 from telco360.warehouse.seams import Backend, LocalRewriteWriter, LocalStagingReader
 
@@ -80,6 +82,22 @@ def test_failing_post_load_check_fails_the_run(tmp_path, monkeypatch):
     monkeypatch.setattr(pipeline, "POST_LOAD_CHECKS", [lambda s, d: {"check": "always_fails", "passed": False}])
     with pytest.raises(pipeline.PipelineError, match="always_fails"):
         pipeline.run_pipeline(session, "2024-01-15")
+
+
+def test_critical_data_quality_failure_fails_the_run_before_commit(tmp_path):
+    stage_one_day(tmp_path)
+    session = open_local_warehouse(tmp_path)
+    duplicated = [{**row, "LOADED_AT": HIGH} for row in pipeline_plan_rows("PLN-OLD", "PLN-OLD")]
+    write_arrow_table(session, "DIM_PLAN", pa.Table.from_pylist(duplicated, schema=arrow_schema("DIM_PLAN")))
+    with pytest.raises(pipeline.PipelineError, match=r"data_quality \(unique:DIM_PLAN.PLAN_ID"):
+        pipeline.run_pipeline(session, "2024-01-15")
+    failed = [r["STEP"] for r in rows(session, "PIPELINE_RUN_LOG") if r["STATUS"] == "FAILED"]
+    assert failed == ["POST_LOAD_CHECKS", "PIPELINE"]
+
+
+def pipeline_plan_rows(*plan_ids: str) -> list[dict]:
+    columns = ("PLAN_ID", "PLAN_NAME", "PLAN_TYPE", "MONTHLY_FEE", "CURRENCY", "CONTRACT_MONTHS", "SOURCE_UPDATED_AT")
+    return [{c: plan(pid)[c] for c in columns} | {"IS_ACTIVE": True, "IS_INFERRED": False} for pid in plan_ids]
 
 
 def test_staging_row_count_differing_from_manifest_fails(tmp_path):

@@ -46,9 +46,10 @@ def new_run_id(run_date: str) -> str:
 
 def run_post_load_checks(session: Session, run_date: str) -> list[dict]:
     results = [check(session, run_date) for check in POST_LOAD_CHECKS]
-    failed = [r.get("check", "?") for r in results if not r.get("passed")]
+    failed = [f"{r.get('check', '?')} ({r['failed']})" if r.get("failed") else r.get("check", "?")
+              for r in results if not r.get("passed")]
     if failed:
-        raise PipelineError(f"post-load checks failed: {', '.join(failed)}")
+        raise PipelineError(f"post-load checks failed: {'; '.join(failed)}")
     return results
 
 
