@@ -143,7 +143,7 @@ def test_post_load_check_does_not_pass_when_a_critical_check_fails(snowpark):
 
     save(snowpark, "DIM_CUSTOMER", replace(VERSIONS, 0, IS_CURRENT=True))
     try:
-        outcome = quality.post_load_check(snowpark, "2024-01-16")
+        outcome = quality.post_load_check(snowpark, "2024-01-16", "RUN-1")
     finally:
         save(snowpark, "DIM_CUSTOMER", VERSIONS)
     assert outcome["passed"] is False

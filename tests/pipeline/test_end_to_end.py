@@ -157,3 +157,14 @@ def test_rerun_with_nothing_new_changes_no_dw_table(pipeline):
 def test_every_run_left_a_succeeded_record(pipeline):
     records = [json.loads(p.read_text()) for p in (pipeline["lake"] / "_runs").glob("*.json")]
     assert sorted(r["status"] for r in records) == ["SUCCEEDED"] * (DAYS + 1)
+
+
+def test_every_critical_data_quality_check_passed_on_every_run(pipeline):
+    results = pipeline["table"]("DW", "DQ_CHECK_RESULTS", pipeline["rerun_out"])
+    critical = results[results["SEVERITY"] == "CRITICAL"]
+    assert (results["RUN_ID"].nunique(), sorted(set(critical["STATUS"]) - {"SKIPPED"})) == (DAYS + 1, ["PASS"])
+
+
+def test_marts_are_refreshed_and_exported(pipeline):
+    counts = {name: len(pipeline["table"]("DW", name)) for name in contract.ANALYTICS_TABLES if name.startswith("MART_")}
+    assert all(counts.values()), counts

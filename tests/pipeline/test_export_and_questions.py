@@ -64,6 +64,8 @@ def test_export_writes_every_table_under_its_schema(lake, tmp_path):
     assert written == sorted([
         "DW/CUSTOMER_STATE_HISTORY.parquet", "DW/DIM_CUSTOMER.parquet", "DW/DIM_PLAN.parquet",
         "DW/FACT_ACTIVITY.parquet", "DW/PIPELINE_RUN_LOG.parquet",
+        "DW/DQ_CHECK_RESULTS.parquet", "DW/MART_CHURN_BY_PLAN.parquet", "DW/MART_CUSTOMER_360.parquet",
+        "DW/MART_CUSTOMER_FEATURES.parquet", "DW/MART_PLAN_USAGE_DAILY.parquet",
         "STAGING/STG_ACTIVITY.parquet", "STAGING/STG_CUSTOMERS.parquet", "STAGING/STG_PLANS.parquet"])
 
 

@@ -79,7 +79,7 @@ def test_failed_step_rolls_back_and_names_the_step_and_file(tmp_path):
 def test_failing_post_load_check_fails_the_run(tmp_path, monkeypatch):
     stage_one_day(tmp_path)
     session = open_local_warehouse(tmp_path)
-    monkeypatch.setattr(pipeline, "POST_LOAD_CHECKS", [lambda s, d: {"check": "always_fails", "passed": False}])
+    monkeypatch.setattr(pipeline, "POST_LOAD_CHECKS", [lambda s, d, r: {"check": "always_fails", "passed": False}])
     with pytest.raises(pipeline.PipelineError, match="always_fails"):
         pipeline.run_pipeline(session, "2024-01-15")
 

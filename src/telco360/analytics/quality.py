@@ -399,10 +399,11 @@ def run_dq_checks(session: Session, run_id: str, checked_at: Optional[dt.datetim
     return results
 
 
-def post_load_check(session: Session, run_date: str) -> dict:
-    """The checks in the shape of `telco360.warehouse.pipeline.POST_LOAD_CHECKS`: a run whose
-    critical checks fail does not pass, so the pipeline rolls back before COMMIT."""
-    results = run_dq_checks(session, run_date)
+def post_load_check(session: Session, run_date: str, run_id: str) -> dict:
+    """The checks in the shape of `telco360.warehouse.pipeline.POST_LOAD_CHECKS`, recorded under
+    the pipeline's run id: a run whose critical checks fail does not pass, so the pipeline
+    rolls back before COMMIT."""
+    results = run_dq_checks(session, run_id)
     return {
         "check": "data_quality",
         "passed": not has_critical_failure(results),

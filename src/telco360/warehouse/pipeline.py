@@ -30,10 +30,10 @@ STEP_INPUT = {
 }
 
 # Post-load checks, run after the four steps and before COMMIT. A check is
-# `check(session, run_date) -> dict` with at least "check" (name) and "passed" (bool); any
+# `check(session, run_date, run_id) -> dict` with at least "check" (name) and "passed" (bool); any
 # check that does not pass fails the run, which rolls it back. The data-quality checks record
 # their results in DW.DQ_CHECK_RESULTS; a critical failure fails the run.
-POST_LOAD_CHECKS: list[Callable[[Session, str], dict]] = [post_load_check]
+POST_LOAD_CHECKS: list[Callable[[Session, str, str], dict]] = [post_load_check]
 
 
 class PipelineError(RuntimeError):
@@ -44,8 +44,8 @@ def new_run_id(run_date: str) -> str:
     return f"{run_date}-{uuid.uuid4().hex[:12]}"
 
 
-def run_post_load_checks(session: Session, run_date: str) -> list[dict]:
-    results = [check(session, run_date) for check in POST_LOAD_CHECKS]
+def run_post_load_checks(session: Session, run_date: str, run_id: str) -> list[dict]:
+    results = [check(session, run_date, run_id) for check in POST_LOAD_CHECKS]
     failed = [f"{r.get('check', '?')} ({r['failed']})" if r.get("failed") else r.get("check", "?")
               for r in results if not r.get("passed")]
     if failed:
@@ -82,7 +82,7 @@ def run_pipeline(
                 rows_in=summary.get("rows_in", staged_rows.get(STEP_INPUT.get(step_name, ""))),
             ))
         step_name = "POST_LOAD_CHECKS"
-        checks = run_post_load_checks(session, run_date)
+        checks = run_post_load_checks(session, run_date, run_id)
         audit.append(_audit_row(run_id, run_date, PIPELINE_STEP, SUCCEEDED, summaries, run_started_at, run_started))
         _write_audit(session, backend, audit)
         step_name = "COMMIT"
