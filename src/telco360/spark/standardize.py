@@ -53,7 +53,7 @@ def read_archived_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
     """One row per physical line (LF, CRLF or CR; `.gz` decompressed), with where it was read.
 
     `file_block_start` and `monotonically_increasing_id` are taken in the scan itself, before
-    any shuffle: within one block of one file the id grows with the line order.
+    any filter or shuffle: within one block of one file the id grows by one per line.
     """
     return spark.read.text(paths).select(
         F.col("value"),
@@ -66,16 +66,29 @@ def read_archived_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
 def number_lines(lines: DataFrame) -> DataFrame:
     """Add the 1-based line number within each file and the lineage the file's key carries.
 
-    A file split into several blocks is ordered by block offset, then by read order within
-    the block, so the numbering is the physical line order however Spark split the file.
+    A block's lines are read in order by one task, so their ids are consecutive: a line's
+    number is its distance from the block's first id plus the lines of the file's earlier
+    blocks. Those per-block figures (and the lineage parsed from the path) come from a
+    small aggregate broadcast back to the lines, so numbering needs no shuffle or sort of
+    the lines themselves, however Spark split or packed the files.
     """
-    in_file = Window.partitionBy("source_path").orderBy("block_start", "read_order")
+    block = ["source_path", "block_start"]
+    earlier_blocks = Window.partitionBy("source_path").orderBy("block_start").rowsBetween(Window.unboundedPreceding, -1)
     source_file = F.regexp_extract("source_path", r"([^/]+)$", 1)
-    return lines.select(
+    blocks = lines.groupBy(*block).agg(
+        F.min("read_order").alias("_first_read"), F.count(F.lit(1)).alias("_block_lines")
+    ).select(
+        *block,
+        (F.col("_first_read") - F.coalesce(F.sum("_block_lines").over(earlier_blocks), F.lit(0))).alias("_line_base"),
         source_file.alias("source_file"),
-        F.row_number().over(in_file).cast(T.LongType()).alias("source_line"),
         F.to_date(F.regexp_extract(source_file, _EXTRACT_DATE, 1), "yyyyMMdd").alias("extract_date"),
         F.regexp_extract("source_path", _INGEST_DATE, 1).cast(T.DateType()).alias("ingest_date"),
+    )
+    return lines.join(F.broadcast(blocks), block).select(
+        F.col("source_file"),
+        (F.col("read_order") - F.col("_line_base") + 1).alias("source_line"),
+        F.col("extract_date"),
+        F.col("ingest_date"),
         F.col("value"),
     )
 
@@ -180,11 +193,12 @@ def _blank_to_null(column: Column) -> Column:
 
 
 def _failed(condition: Column, code: str, field: contract.Field) -> Column:
-    return F.when(condition, F.lit(f"{code}:{field.name}"))
+    """`[code:field]` when the rule is broken, else `[]`: the record's reasons are their concat."""
+    return F.when(condition, F.array(F.lit(f"{code}:{field.name}"))).otherwise(F.array().cast(T.ArrayType(T.StringType())))
 
 
 def _typed_value(dataset: str, field: contract.Field, value: Column) -> tuple[Column, list[Column]]:
-    """(typed value, reason-or-null per rule) for one scalar field's trimmed string value."""
+    """(typed value, reasons per rule (see _failed)) for one scalar field's trimmed string value."""
     present = value.isNotNull()
     reasons: list[Column] = []
     if field.type == contract.STRING:
@@ -271,7 +285,9 @@ def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
         values.append(typed.alias(field.clean_name))
         reasons += rules
 
-    broken_rules = F.array_compact(F.array(*reasons))
+    # concat of per-rule arrays, not array_compact of nullable codes: array_compact is a lambda
+    # (filter), which Spark does not compile, so every rule under it ran interpreted.
+    broken_rules = F.concat(*reasons)
     all_reasons = F.when(F.col(FORMAT_ERROR).isNotNull(), F.array(F.col(FORMAT_ERROR))).otherwise(broken_rules)
     return stage.select(
         *values,
