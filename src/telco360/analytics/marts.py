@@ -214,7 +214,7 @@ def plan_usage_daily(
             F.col("ACTIVE_CUSTOMERS") * F.coalesce(F.col("MONTHLY_FEE"), F.lit(0)) / F.col("DAYS_IN_MONTH")
         ).alias("REVENUE_PROXY"),
         "CURRENCY",
-        F.lit(refreshed_at).cast(_TS).alias("REFRESHED_AT"),
+        F.lit(refreshed_at, _TS).alias("REFRESHED_AT"),
     )
     return conform(mart, MART_COLUMNS["MART_PLAN_USAGE_DAILY"])
 
@@ -294,7 +294,7 @@ def customer_360(
         (F.col("STATUS") == F.lit("CHURNED")).alias("IS_CHURNED"),
         "CHURN_DATE",
         F.lit(as_of).alias("AS_OF_DATE"),
-        F.lit(refreshed_at).cast(_TS).alias("REFRESHED_AT"),
+        F.lit(refreshed_at, _TS).alias("REFRESHED_AT"),
     )
     return conform(mart, MART_COLUMNS["MART_CUSTOMER_360"])
 
@@ -366,7 +366,7 @@ def churn_by_plan(
         "CUSTOMERS_AT_MONTH_START",
         "CHURN_EVENTS",
         F.when(base > F.lit(0), F.col("CHURN_EVENTS") / base).alias("CHURN_RATE"),
-        F.lit(refreshed_at).cast(_TS).alias("REFRESHED_AT"),
+        F.lit(refreshed_at, _TS).alias("REFRESHED_AT"),
     )
     return conform(mart, MART_COLUMNS["MART_CHURN_BY_PLAN"])
 
@@ -497,6 +497,6 @@ def customer_features(
         zero("PLAN_CHANGES_TOTAL").alias("PLAN_CHANGES_TOTAL"),
         zero("PLAN_CHANGES_90D").alias("PLAN_CHANGES_90D"),
         zero("SUSPENSIONS_TOTAL").alias("SUSPENSIONS_TOTAL"),
-        F.lit(refreshed_at).cast(_TS).alias("REFRESHED_AT"),
+        F.lit(refreshed_at, _TS).alias("REFRESHED_AT"),
     )
     return conform(mart, MART_COLUMNS["MART_CUSTOMER_FEATURES"])

@@ -66,7 +66,7 @@ def new_history_records(
 ) -> DataFrame:
     """Records of the batch not yet in the history (a redelivered file adds nothing)."""
     unseen = without_matches(engine.distinct(batch, RECORD_COLUMNS), history, RECORD_KEY)
-    return unseen.with_column("LOADED_AT", F.lit(loaded_at).cast(NTZ))
+    return unseen.with_column("LOADED_AT", F.lit(loaded_at, NTZ))
 
 
 def last_delivered_per_instant(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
@@ -189,7 +189,7 @@ def customer_dimension_changes(
     changed = F.col("EXISTED").is_null() | ~all_equal(joined, DIM_CUSTOMER, compared, "OLD_")
     upserts = joined.filter(holds(changed)).select(
         *[c for c in column_list(DIM_CUSTOMER) if c != "LOADED_AT"],
-        F.lit(loaded_at).cast(NTZ).alias("LOADED_AT"),
+        F.lit(loaded_at, NTZ).alias("LOADED_AT"),
     )
     deletes = without_matches(existing.select(CUSTOMER_SK), versions, CUSTOMER_SK)
     return upserts, deletes
@@ -199,10 +199,10 @@ def unknown_member(session, loaded_at: dt.datetime) -> DataFrame:
     """The CUSTOMER_SK = -1 row that facts without a version point to."""
     values = {
         CUSTOMER_SK: F.lit(UNKNOWN_SK).cast(LongType()),
-        "EFFECTIVE_FROM": F.lit(dt.datetime(1900, 1, 1)).cast(NTZ),
-        "EFFECTIVE_TO": F.lit(HIGH_TIMESTAMP).cast(NTZ),
+        "EFFECTIVE_FROM": F.lit(dt.datetime(1900, 1, 1), NTZ),
+        "EFFECTIVE_TO": F.lit(HIGH_TIMESTAMP, NTZ),
         "IS_CURRENT": F.lit(True),
-        "LOADED_AT": F.lit(loaded_at).cast(NTZ),
+        "LOADED_AT": F.lit(loaded_at, NTZ),
     }
     return session.create_dataframe([[UNKNOWN_SK]], schema=["ONE"]).select(
         [values[c].alias(c) if c in values else typed_null(DIM_CUSTOMER, c).alias(c) for c in column_list(DIM_CUSTOMER)]

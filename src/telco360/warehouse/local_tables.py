@@ -172,7 +172,7 @@ def aggregate_locally(df, keys: list[str], aggregations: dict[str, tuple[str, st
             out_types[output] = ColumnType(types[column].datatype, True)
         result = result.astype(object).merge(values.astype(object), on=keys, how="left")
         if function in ("count", "count_distinct"):
-            result[output] = result[output].fillna(0)
+            result[output] = result[output].where(result[output].notna(), 0)
     if not len(result):
         result = pd.DataFrame({name: [] for name in out_types}, dtype=object)
     name = f"{contract.DATABASE}.{contract.DW_SCHEMA}.C360_AGGREGATE_{uuid.uuid4().hex[:12].upper()}"

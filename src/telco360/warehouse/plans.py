@@ -67,5 +67,5 @@ def plan_dimension_upserts(delivered: DataFrame, inferred: DataFrame, dim_plan: 
         joined.filter(holds(changed & ~F.coalesce(older, F.lit(False))))
         .select(columns)
         .union_all_by_name(inferred.select(columns))
-        .with_column("LOADED_AT", F.lit(loaded_at).cast(NTZ))
+        .with_column("LOADED_AT", F.lit(loaded_at, NTZ))
     )
