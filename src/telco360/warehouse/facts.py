@@ -35,10 +35,10 @@ def customer_versions(dim_customer: DataFrame) -> DataFrame:
     )
 
 
-def attach_facts_to_versions(events: DataFrame, versions: DataFrame) -> DataFrame:
+def attach_facts_to_versions(events: DataFrame, versions: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """`events` (EVENT_COLUMNS) with CUSTOMER_SK and PLAN_ID of the version containing
     EVENT_TS; -1 and NULL where no version of the customer contains it."""
-    hits = (
+    hits = engine.materialize(
         events.select(EVENT_ID, CUSTOMER_ID, "EVENT_TS")
         .join(versions.select(CUSTOMER_ID, F.col(CUSTOMER_SK).alias("V_SK"), F.col("PLAN_ID").alias("V_PLAN_ID"),
                               "EFFECTIVE_FROM", "EFFECTIVE_TO"), on=CUSTOMER_ID)
@@ -52,11 +52,13 @@ def attach_facts_to_versions(events: DataFrame, versions: DataFrame) -> DataFram
     )
 
 
-def new_facts(events: DataFrame, facts: DataFrame, versions: DataFrame, loaded_at: dt.datetime) -> DataFrame:
+def new_facts(
+    events: DataFrame, facts: DataFrame, versions: DataFrame, loaded_at: dt.datetime, engine: Engine = SNOWPARK
+) -> DataFrame:
     """Events whose EVENT_ID is not in the fact table yet (redeliveries are ignored),
     attached to their versions."""
     unseen = without_matches(events, facts, EVENT_ID)
-    return _with_loaded_at(attach_facts_to_versions(unseen, versions), loaded_at)
+    return _with_loaded_at(attach_facts_to_versions(unseen, versions, engine), loaded_at)
 
 
 def customers_to_rekey(touched_ids: DataFrame, facts: DataFrame, versions: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
@@ -68,12 +70,14 @@ def customers_to_rekey(touched_ids: DataFrame, facts: DataFrame, versions: DataF
     return engine.distinct(touched_ids.select(CUSTOMER_ID).union_all(orphans), [CUSTOMER_ID])
 
 
-def rekeyed_facts(facts: DataFrame, customer_ids: DataFrame, versions: DataFrame, loaded_at: dt.datetime) -> DataFrame:
+def rekeyed_facts(
+    facts: DataFrame, customer_ids: DataFrame, versions: DataFrame, loaded_at: dt.datetime, engine: Engine = SNOWPARK
+) -> DataFrame:
     """Existing facts of `customer_ids` whose version (CUSTOMER_SK or PLAN_ID) is no longer
     the one containing EVENT_TS, with the right one."""
     candidates = facts.join(customer_ids, on=CUSTOMER_ID)
     previous = candidates.select(EVENT_ID, F.col(CUSTOMER_SK).alias("OLD_SK"), F.col("PLAN_ID").alias("OLD_PLAN_ID"))
-    reattached = attach_facts_to_versions(candidates, versions).join(previous, on=EVENT_ID)
+    reattached = attach_facts_to_versions(candidates, versions, engine).join(previous, on=EVENT_ID)
     moved = (F.col(CUSTOMER_SK) != F.col("OLD_SK")) | ~null_safe_equal(F.col("PLAN_ID"), F.col("OLD_PLAN_ID"), "VARCHAR")
     return _with_loaded_at(reattached.filter(holds(moved)), loaded_at)
 

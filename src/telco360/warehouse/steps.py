@@ -139,8 +139,8 @@ def load_fact_activity(
     versions = writer.materialize(facts.customer_versions(_table(session, DIM_CUSTOMER)))
     touched = _table(session, STG_CUSTOMERS).select(facts.CUSTOMER_ID)
     rekey_ids = writer.materialize(facts.customers_to_rekey(touched, fact_table, versions, writer))
-    inserted = facts.new_facts(events, fact_table, versions, loaded_at)
-    rekeyed = facts.rekeyed_facts(fact_table, rekey_ids, versions, loaded_at)
+    inserted = facts.new_facts(events, fact_table, versions, loaded_at, writer)
+    rekeyed = facts.rekeyed_facts(fact_table, rekey_ids, versions, loaded_at, writer)
     result = writer.apply_changes(session, FACT_ACTIVITY, [facts.EVENT_ID], inserted.union_all_by_name(rekeyed))
     return {
         "step": "SP_LOAD_FACT_ACTIVITY",
