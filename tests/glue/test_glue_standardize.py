@@ -218,3 +218,20 @@ def test_clean_rows_carry_the_run_id_and_quarantine_keeps_the_rest(numbered_line
     clean = [(r["event_id"], r["clean_run_id"]) for r in standardize.clean_rows(standardized, contract.ACTIVITY_LOGS, "R1").collect()]
     quarantined = sorted(r["source_line"] for r in standardize.quarantine_rows(standardized, "R1").collect())
     assert (clean, quarantined) == ([("E1", "R1")], [2, 3])
+
+
+def test_offset_limits_match_zone_offsets(numbered_lines):
+    stamps = ["2024-01-15T09:00:00.5+18:00", "2024-01-15T09:00:00-18:00", "2024-01-15T09:00:00+18:01",
+              "2024-01-15T09:00:00+05:60", "2024-01-15T09:00:00z"]
+    lines = [
+        f'{{"event_id":"E{n}","customer_id":"C0000042","event_type":"SMS","event_ts":"{stamp}"}}'
+        for n, stamp in enumerate(stamps, start=1)
+    ]
+    rows = _standardize(numbered_lines, contract.ACTIVITY_LOGS, "activity_logs_20240115.ndjson", lines)
+    assert [(rows[n]["event_ts"], rows[n]["reasons"]) for n in range(1, 6)] == [
+        (dt.datetime(2024, 1, 14, 15, 0, 0, 500000), []),
+        (dt.datetime(2024, 1, 16, 3, 0), []),
+        (None, ["bad_timestamp:event_ts"]),
+        (None, ["bad_timestamp:event_ts"]),
+        (None, ["bad_timestamp:event_ts"]),
+    ]

@@ -197,6 +197,28 @@ def _failed(condition: Column, code: str, field: contract.Field) -> Column:
     return F.when(condition, F.array(F.lit(f"{code}:{field.name}"))).otherwise(F.array().cast(T.ArrayType(T.StringType())))
 
 
+def _utc_timestamp(value: Column) -> Column:
+    """An ISO timestamp string (the shape `_TIMESTAMP_SHAPE` checks) as a UTC timestamp, exactly
+    as `cast` reads it in the job's UTC session.
+
+    `cast` resolves a suffix through ZoneId, which compiles two regexes per value. The shape
+    allows only `Z` (`z` fails the cast too) and `±HH:MM`, so the offset is applied here by
+    arithmetic, within ZoneOffset's limits (minutes up to 59, at most 18:00).
+    """
+    has_offset = F.substring(value, -6, 1).isin("+", "-")
+    local = (
+        F.when(has_offset, value.substr(F.lit(1), F.length(value) - 6))
+        .when(value.endswith("Z"), value.substr(F.lit(1), F.length(value) - 1))
+        .otherwise(value)
+        .cast(T.TimestampType())
+    )
+    hours, minutes = F.substring(value, -5, 2).cast(T.LongType()), F.substring(value, -2, 2).cast(T.LongType())
+    offset_micros = F.when(F.substring(value, -6, 1) == "-", -1).otherwise(1) * (hours * 3600 + minutes * 60) * 1_000_000
+    valid_offset = (minutes <= 59) & (hours * 60 + minutes <= 18 * 60)
+    shifted = F.when(valid_offset, F.timestamp_micros(F.unix_micros(local) - offset_micros))
+    return F.when(has_offset, shifted).otherwise(local)
+
+
 def _typed_value(dataset: str, field: contract.Field, value: Column) -> tuple[Column, list[Column]]:
     """(typed value, reasons per rule (see _failed)) for one scalar field's trimmed string value."""
     present = value.isNotNull()
@@ -213,7 +235,7 @@ def _typed_value(dataset: str, field: contract.Field, value: Column) -> tuple[Co
             reasons.append(_failed(present & ~typed.isin(*field.domain), "bad_domain", field))
         return typed, reasons
     if field.type == contract.TIMESTAMP:
-        typed = value.cast(T.TimestampType())
+        typed = _utc_timestamp(value)
         reasons.append(
             _failed(present & (~value.rlike(_TIMESTAMP_SHAPE) | typed.isNull()), "bad_timestamp", field)
         )
