@@ -18,6 +18,8 @@ def local_spark_session(app_name: str = "telco360", cores: str | None = None):
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        # Job A's cached frame is read twice, then dropped: compressing it cost more CPU than it saved.
+        .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
