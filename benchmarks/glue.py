@@ -39,6 +39,14 @@ def peak_rss_mib(spark) -> tuple[float, float]:
     return jvm_kib / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def jvm_cpu_seconds(spark) -> float:
+    """CPU time (user + system) the driver JVM has used so far: on a shared machine it moves
+    less with other people's load than wall time does."""
+    with open(f"/proc/{spark.sparkContext._gateway.proc.pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def load_script(name: str):
     import importlib.util
 
@@ -61,12 +69,12 @@ def run_scale(scale: str) -> dict:
         spark = job_spark_session("telco360-bench")
         clean_job, staging_job = load_script("clean_job"), load_script("staging_job")
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), jvm_cpu_seconds(spark)
         clean = clean_job.main(["--lake_uri", lake, "--run_id", "bench_a"])
-        clean_seconds = time.perf_counter() - started
-        started = time.perf_counter()
+        clean_seconds, clean_cpu = time.perf_counter() - started, jvm_cpu_seconds(spark) - cpu_started
+        started, cpu_started = time.perf_counter(), jvm_cpu_seconds(spark)
         staged = staging_job.main(["--lake_uri", lake, "--run_id", "bench_b"])
-        staging_seconds = time.perf_counter() - started
+        staging_seconds, staging_cpu = time.perf_counter() - started, jvm_cpu_seconds(spark) - cpu_started
         jvm_mib, python_mib = peak_rss_mib(spark)
 
     records = sum(d["records"] for d in clean["datasets"].values())
@@ -79,9 +87,11 @@ def run_scale(scale: str) -> dict:
         "quarantined": records - clean_rows,
         "job_a_s": round(clean_seconds, 2),
         "job_a_rows_per_s": round(records / clean_seconds),
+        "job_a_jvm_cpu_s": round(clean_cpu, 1),
         "staged_rows": {t: v["rows"] for t, v in staged["tables"].items()},
         "job_b_s": round(staging_seconds, 2),
         "job_b_rows_per_s": round(clean_rows / staging_seconds),
+        "job_b_jvm_cpu_s": round(staging_cpu, 1),
         "a_plus_b_s": round(clean_seconds + staging_seconds, 2),
         "peak_rss_jvm_mib": round(jvm_mib),
         "peak_rss_python_mib": round(python_mib),
@@ -112,7 +122,7 @@ def main() -> int:
             f"{scale:>6}: {result['events_per_day']:>9,} events {result['customers']:>7,} customers | "
             f"A {result['job_a_s']:6.2f} s {result['job_a_rows_per_s']:>9,} rows/s | "
             f"B {result['job_b_s']:6.2f} s {result['job_b_rows_per_s']:>9,} rows/s | "
-            f"A+B {result['a_plus_b_s']:6.2f} s | peak RSS JVM {result['peak_rss_jvm_mib']:,} MiB, "
+            f"A+B {result['a_plus_b_s']:6.2f} s (JVM CPU A {result['job_a_jvm_cpu_s']} s, B {result['job_b_jvm_cpu_s']} s) | peak RSS JVM {result['peak_rss_jvm_mib']:,} MiB, "
             f"python {result['peak_rss_python_mib']:,} MiB | load avg {result['load_average_1m_after']}",
             flush=True,
         )
