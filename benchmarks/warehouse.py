@@ -66,32 +66,22 @@ def _count_actions() -> None:
     wrap(DataFrameWriter, "save_as_table")
     wrap(Table, "merge")
 
-    timed_steps = []
-    for step_name, step in steps.STEPS:
-        @functools.wraps(step)
-        def timed(*args, _name=step_name, _step=step, **kwargs):
-            _current_step[0] = _name
-            started = time.perf_counter()
-            try:
-                return _step(*args, **kwargs)
-            finally:
-                TIMINGS[_name] = time.perf_counter() - started
-                _current_step[0] = "-"
-        timed_steps.append((step_name, timed))
-    pipeline.STEPS = tuple(timed_steps)
+    pipeline.STEPS = tuple((name, _timed(name, step)) for name, step in steps.STEPS)
+    pipeline.run_post_load_checks = _timed(POST_LOAD_CHECKS, pipeline.run_post_load_checks)
 
-    checks = pipeline.run_post_load_checks
 
-    @functools.wraps(checks)
-    def timed_checks(*args, **kwargs):
-        _current_step[0] = POST_LOAD_CHECKS
+def _timed(name: str, function):
+    """`function`, timing each call under `name` and counting its actions for `name`."""
+    @functools.wraps(function)
+    def timed(*args, **kwargs):
+        _current_step[0] = name
         started = time.perf_counter()
         try:
-            return checks(*args, **kwargs)
+            return function(*args, **kwargs)
         finally:
-            TIMINGS[POST_LOAD_CHECKS] = time.perf_counter() - started
+            TIMINGS[name] = time.perf_counter() - started
             _current_step[0] = "-"
-    pipeline.run_post_load_checks = timed_checks
+    return timed
 
 
 TIMINGS: dict[str, float] = {}
