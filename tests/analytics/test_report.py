@@ -200,7 +200,8 @@ def test_check_command_exits_2_without_a_warehouse(tmp_path, capsys):
 
 # --- a real browser ----------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# Debian's chromium here and in .ci/run; GitHub's Ubuntu runners (.github/workflows) ship Google Chrome.
+CHROMIUM = next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable"))), None)
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 

@@ -83,3 +83,30 @@ def test_snowflake_and_local_engines_build_identical_versions(wh):
         found = [r.as_dict() for r in customers.build_customer_versions(staged, engine).collect()]
         return sorted(found, key=lambda r: (r["CUSTOMER_ID"], r["EFFECTIVE_FROM"]))
     assert built(SnowparkEngine()) == built(LocalEngine())
+
+
+def test_snowflake_and_local_engines_aggregate_alike_with_null_keys_and_null_values(wh):
+    from decimal import Decimal
+
+    from snowflake.snowpark.types import DecimalType, LongType, StringType, StructField, StructType
+
+    schema = StructType([StructField("PLAN_ID", StringType()), StructField("CUSTOMER_ID", StringType()),
+                         StructField("DATA_MB", DecimalType(18, 3)), StructField("EVENTS", LongType())])
+    rows = [("P1", "C1", Decimal("1.500"), 1), ("P1", "C1", None, 1), ("P1", "C2", Decimal("2.250"), 1),
+            (None, "C3", Decimal("4.000"), 1), ("P2", None, None, 1)]
+    frame = wh.create_dataframe(rows, schema)
+    aggregations = {"CUSTOMERS": ("count_distinct", "CUSTOMER_ID"), "ROWS": ("count", "*"),
+                    "WITH_DATA": ("count", "DATA_MB"), "DATA_MB": ("sum", "DATA_MB"), "EVENTS": ("sum", "EVENTS"),
+                    "FIRST": ("min", "CUSTOMER_ID"), "LAST": ("max", "CUSTOMER_ID")}
+
+    def aggregated(engine):
+        found = [r.as_dict() for r in engine.aggregate(frame, ["PLAN_ID"], aggregations).collect()]
+        return sorted(({k: (float(v) if isinstance(v, Decimal) else v) for k, v in r.items()} for r in found),
+                      key=lambda r: str(r["PLAN_ID"]))
+    local = aggregated(LocalEngine())
+    assert local == aggregated(SnowparkEngine())
+    assert local == [
+        {"PLAN_ID": None, "CUSTOMERS": 1, "ROWS": 1, "WITH_DATA": 1, "DATA_MB": 4.0, "EVENTS": 1, "FIRST": "C3", "LAST": "C3"},
+        {"PLAN_ID": "P1", "CUSTOMERS": 2, "ROWS": 3, "WITH_DATA": 2, "DATA_MB": 3.75, "EVENTS": 3, "FIRST": "C1", "LAST": "C2"},
+        {"PLAN_ID": "P2", "CUSTOMERS": 0, "ROWS": 1, "WITH_DATA": 0, "DATA_MB": None, "EVENTS": 1, "FIRST": None, "LAST": None},
+    ]
