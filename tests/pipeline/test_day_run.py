@@ -141,12 +141,23 @@ def test_c360_run_exits_2_on_a_missing_lake(tmp_path, capsys):
 def test_hidden_info_logs_come_back_after_the_command():
     import logging
 
-    from telco360.runner.progress import info_logs_hidden
+    from telco360.runner.progress import hidden_log_level, logs_hidden
 
-    with info_logs_hidden(True):
-        assert not logging.getLogger("telco360.test").isEnabledFor(logging.INFO)
+    with logs_hidden(hidden_log_level(quiet=False, as_json=False)):
+        logger = logging.getLogger("telco360.test")
+        assert (logger.isEnabledFor(logging.INFO), logger.isEnabledFor(logging.WARNING)) == (False, True)
 
     assert logging.root.manager.disable == logging.NOTSET
+
+
+def test_quiet_hides_warnings_and_keeps_errors():
+    import logging
+
+    from telco360.runner.progress import hidden_log_level, logs_hidden
+
+    with logs_hidden(hidden_log_level(quiet=True, as_json=False)):
+        logger = logging.getLogger("telco360.test")
+        assert (logger.isEnabledFor(logging.WARNING), logger.isEnabledFor(logging.ERROR)) == (False, True)
 
 
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):

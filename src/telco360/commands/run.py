@@ -35,7 +35,7 @@ def _date(value: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from telco360.runner.day_run import Reporter, RunFailed, run_lake_day
     from telco360.runner.lock import LakeBusyError
-    from telco360.runner.progress import RichReporter, info_logs_hidden
+    from telco360.runner.progress import RichReporter, hidden_log_level, logs_hidden
 
     if not args.lake.is_dir():
         print(f"c360 run: lake folder {args.lake} does not exist; create it with raw/<dataset>/ files "
@@ -44,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
     run_date = args.date or dt.datetime.now(dt.timezone.utc).date().isoformat()
     reporter = Reporter() if args.quiet or args.json else RichReporter()
     try:
-        with info_logs_hidden(not args.json):
+        with logs_hidden(hidden_log_level(args.quiet, args.json)):
             record = run_lake_day(args.lake, run_date, reporter)
     except LakeBusyError as error:
         print(f"c360 run: {error}", file=sys.stderr)

@@ -39,14 +39,22 @@ class RichReporter(Reporter):
             self._status = None
 
 
+def hidden_log_level(quiet: bool, as_json: bool) -> int | None:
+    """Up to which level the stages' JSON-line logs are hidden while a command runs: INFO
+    lines would bury the progress and summary a person reads; `--quiet` shows errors only;
+    `--json` hides nothing."""
+    if as_json:
+        return None
+    return logging.WARNING if quiet else logging.INFO
+
+
 @contextlib.contextmanager
-def info_logs_hidden(hidden: bool) -> Iterator[None]:
-    """Hide the stages' JSON-line INFO logs (they would bury the progress and summary a
-    person reads; warnings and errors still show), and restore them afterwards: the commands
-    also run in-process (tests, the demo), where logging is shared."""
+def logs_hidden(level: int | None) -> Iterator[None]:
+    """Hide log records up to `level` (None: nothing), and restore logging afterwards: the
+    commands also run in-process (tests, the demo), where logging is shared."""
     previous = logging.root.manager.disable
-    if hidden:
-        logging.disable(logging.INFO)
+    if level is not None:
+        logging.disable(level)
     try:
         yield
     finally:
