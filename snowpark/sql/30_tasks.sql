@@ -1,6 +1,7 @@
 -- Telco Customer 360: the TASK graph. Idempotent; run as the transformer (owner of DW):
 --   snow sql -f snowpark/sql/30_tasks.sql
--- Graph: ROOT (the pipeline) -> DQ_CHECKS -> REFRESH_MARTS, and FINALIZER after every run.
+-- Graph: ROOT (the pipeline; its data-quality checks run inside it, before COMMIT) ->
+-- REFRESH_MARTS, and FINALIZER after every run.
 -- Tasks are created (or altered) suspended; snowpark/sql/40_resume_tasks.sql resumes them,
 -- children first and the root last, once the procedures are deployed.
 USE ROLE <% ctx.env.transformer_role %>;
@@ -29,29 +30,18 @@ AS
         )
     );
 
--- Children: the data-quality checks, then the marts, for the same RUN_DATE. A critical
--- check failure fails its task (alert through the root's error integration) and the marts
--- are not refreshed from data that failed it.
-CREATE OR ALTER TASK TASK_CUSTOMER360_DQ_CHECKS
-    WAREHOUSE = <% ctx.env.warehouse %>
-    TIMEZONE = 'UTC'
-    USER_TASK_TIMEOUT_MS = <% ctx.env.task_timeout_ms %>
-    COMMENT = 'Telco Customer 360: data-quality checks after each load (DW.DQ_CHECK_RESULTS)'
-    AFTER TASK_CUSTOMER360_ROOT
-AS
-    CALL SP_RUN_DQ_CHECKS(
-        TO_VARCHAR(
-            TO_DATE(CONVERT_TIMEZONE('UTC', TO_TIMESTAMP_TZ(SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_ORIGINAL_SCHEDULED_TIMESTAMP')))),
-            'YYYY-MM-DD'
-        )
-    );
+-- Earlier releases ran the data-quality checks as a task of their own; the pipeline now runs
+-- them before COMMIT (a critical failure rolls the load back and fails the root, which alerts
+-- through its error integration). SP_RUN_DQ_CHECKS stays deployed for checks on demand.
+DROP TASK IF EXISTS TASK_CUSTOMER360_DQ_CHECKS;
 
+-- Child: the marts, for the same RUN_DATE, only after a load whose checks passed.
 CREATE OR ALTER TASK TASK_CUSTOMER360_REFRESH_MARTS
     WAREHOUSE = <% ctx.env.warehouse %>
     TIMEZONE = 'UTC'
     USER_TASK_TIMEOUT_MS = <% ctx.env.task_timeout_ms %>
-    COMMENT = 'Telco Customer 360: analyst marts and views, rebuilt after the checks pass'
-    AFTER TASK_CUSTOMER360_DQ_CHECKS
+    COMMENT = 'Telco Customer 360: analyst marts and views, rebuilt after each load whose checks passed'
+    AFTER TASK_CUSTOMER360_ROOT
 AS
     CALL SP_REFRESH_MARTS(
         TO_VARCHAR(

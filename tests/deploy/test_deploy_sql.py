@@ -26,7 +26,7 @@ VARIABLES = {
 # Statements sqlglot has no grammar for and keeps as a raw Command: only these kinds may.
 COMMAND_PREFIXES = (
     "CREATE ROLE", "GRANT", "CREATE SCHEMA", "ALTER STORAGE INTEGRATION",
-    "CREATE NOTIFICATION INTEGRATION", "ALTER STAGE", "ALTER TASK", "CREATE OR ALTER TASK",
+    "CREATE NOTIFICATION INTEGRATION", "ALTER STAGE", "ALTER TASK", "CREATE OR ALTER TASK", "DROP TASK IF EXISTS",
 )
 
 
@@ -158,8 +158,7 @@ def test_root_is_suspended_before_the_graph_is_changed(rendered):
 
 def test_tasks_are_resumed_children_first_and_root_last(rendered):
     resumed = re.findall(r"ALTER TASK (\w+) RESUME", rendered[RESUME_TASKS_SQL.name])
-    assert resumed == ["TASK_CUSTOMER360_FINALIZER", "TASK_CUSTOMER360_REFRESH_MARTS",
-                       "TASK_CUSTOMER360_DQ_CHECKS", "TASK_CUSTOMER360_ROOT"]
+    assert resumed == ["TASK_CUSTOMER360_FINALIZER", "TASK_CUSTOMER360_REFRESH_MARTS", "TASK_CUSTOMER360_ROOT"]
 
 
 def test_every_task_of_the_graph_is_resumed(rendered):
@@ -167,17 +166,16 @@ def test_every_task_of_the_graph_is_resumed(rendered):
     assert set(re.findall(r"ALTER TASK (\w+) RESUME", rendered[RESUME_TASKS_SQL.name])) == created
 
 
-def test_checks_run_after_the_pipeline_and_marts_after_the_checks(rendered):
+def test_marts_run_after_the_pipeline_which_runs_the_checks_itself(rendered):
     tasks = task_definitions(rendered[TASKS_SQL.name])
     after = {name: re.search(r"^\s+AFTER (\w+)$", text, flags=re.M).group(1)
              for name, text in tasks.items() if re.search(r"^\s+AFTER ", text, flags=re.M)}
     calls = {name: re.search(r"CALL (\w+)\(", text).group(1) for name, text in tasks.items()
              if "CALL " in text}
-    assert after == {"TASK_CUSTOMER360_DQ_CHECKS": "TASK_CUSTOMER360_ROOT",
-                     "TASK_CUSTOMER360_REFRESH_MARTS": "TASK_CUSTOMER360_DQ_CHECKS"}
+    assert after == {"TASK_CUSTOMER360_REFRESH_MARTS": "TASK_CUSTOMER360_ROOT"}
     assert calls == {"TASK_CUSTOMER360_ROOT": "SP_RUN_CUSTOMER360_PIPELINE",
-                     "TASK_CUSTOMER360_DQ_CHECKS": "SP_RUN_DQ_CHECKS",
                      "TASK_CUSTOMER360_REFRESH_MARTS": "SP_REFRESH_MARTS"}
+    assert "DROP TASK IF EXISTS TASK_CUSTOMER360_DQ_CHECKS" in rendered[TASKS_SQL.name]
 
 
 def test_analyst_role_gets_select_on_dw_and_nothing_else(rendered):
