@@ -1,7 +1,6 @@
 """Names and column conformance shared by the marts and the data-quality checks (Snowpark)."""
 from __future__ import annotations
 
-
 from snowflake.snowpark import Column, DataFrame
 from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T

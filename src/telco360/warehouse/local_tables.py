@@ -150,19 +150,14 @@ def aggregate_locally(df, keys: list[str], aggregations: dict[str, tuple[str, st
     result = plain[keys].drop_duplicates()
     out_types = {key: types[key] for key in keys}
     for output, (function, column) in aggregations.items():
-        if column == "*":
-            values = plain.groupby(keys, dropna=False, sort=False).size().rename(output).reset_index()
-            out_types[output] = ColumnType(LongType(), True)
-            result = result.astype(object).merge(values.astype(object), on=keys, how="left")
-            continue
-        present = plain.loc[plain[column].notna(), [*keys, column]]
-        grouped = present.groupby(keys, dropna=False, sort=False)[column]
+        present = plain if column == "*" else plain.loc[plain[column].notna(), [*keys, column]]
+        grouped = present.groupby(keys, dropna=False, sort=False)
         if function in ("count", "count_distinct"):
-            counted = grouped.size() if function == "count" else grouped.nunique()
+            counted = grouped.size() if function == "count" else grouped[column].nunique()
             values = counted.rename(output).reset_index()
             out_types[output] = ColumnType(LongType(), True)
         elif function == "sum":
-            values = grouped.sum().rename(output).reset_index()
+            values = grouped[column].sum().rename(output).reset_index()
             source = types[column].datatype
             out_types[output] = ColumnType(DecimalType(38, source.scale) if isinstance(source, DecimalType) else source, True)
         else:

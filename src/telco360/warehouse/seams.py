@@ -57,9 +57,8 @@ class Engine(Protocol):
     """How the transforms evaluate: `materialize` (see module doc) and `aggregate`, a
     `group_by(keys).agg(...)` where `aggregations` maps an output column to
     (max|min|sum|count|count_distinct, input column; "*" with count counts rows). Local
-    testing runs a group_by one group at a time in
-    Python (~6 ms a group: 60 s at 10k customers; DISTINCT is a group_by too), so its side
-    aggregates in pandas."""
+    testing runs a group_by one group at a time in Python (~6 ms a group: 60 s at 10k
+    customers; DISTINCT is a group_by too), so its side aggregates in pandas."""
 
     def materialize(self, df: DataFrame) -> DataFrame: ...
 
