@@ -4,6 +4,14 @@ from __future__ import annotations
 import os
 
 
+# A local run is a short-lived JVM on few cores, where compiling hot code costs more than it
+# saves: C1 only (no C2 tier) halved Job A's JVM CPU time at 100k events. Spark's generated
+# stage methods exceed HotSpot's 8000-byte limit for compiling, so without
+# -DontCompileHugeMethods they stay interpreted (Job A at 1M events +45%). Parallel GC: no
+# concurrent G1 threads competing for the two cores. Measured in docs/glue.md.
+LOCAL_JIT_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:-DontCompileHugeMethods -XX:+UseParallelGC"
+
+
 def local_spark_session(app_name: str = "telco360", cores: str | None = None):
     """One local SparkSession configured like a Glue job: UTC, few shuffle partitions."""
     from pyspark.sql import SparkSession
@@ -21,7 +29,7 @@ def local_spark_session(app_name: str = "telco360", cores: str | None = None):
         # Job A's cached frame is read twice, then dropped: compressing it cost more CPU than it saved.
         .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.driver.extraJavaOptions", f"-Duser.timezone=UTC {os.environ.get('C360_SPARK_JAVA_OPTIONS', LOCAL_JIT_OPTIONS)}")
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
         .getOrCreate()
     )
