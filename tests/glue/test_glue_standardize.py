@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
+from pyspark.sql import functions as F
 
 from telco360 import contract
 from telco360.spark import standardize
@@ -235,3 +237,27 @@ def test_offset_limits_match_zone_offsets(numbered_lines):
         (None, ["bad_timestamp:event_ts"]),
         (None, ["bad_timestamp:event_ts"]),
     ]
+
+
+def test_trim_removes_exactly_the_whitespace_set_at_either_end(numbered_lines):
+    cells = [" \tC1", "C2\n\r", "\fC3\v", "C 4", "\u00a0C5\u2003", "C6", " \t\n\r\f\v", "x"]
+    lines = [
+        json.dumps({"event_id": f"E{n}", "customer_id": "C0000042", "event_type": "SMS",
+                    "event_ts": "2024-01-15T09:00:00Z", "cell_id": cell})
+        for n, cell in enumerate(cells, start=1)
+    ]
+    rows = _standardize(numbered_lines, contract.ACTIVITY_LOGS, "activity_logs_20240115.ndjson", lines)
+    assert [rows[n]["cell_id"] for n in range(1, len(cells) + 1)] == ["C1", "C2", "C3", "C 4", "\u00a0C5\u2003", "C6", None, "x"]
+
+
+def test_timestamps_convert_as_cast_reads_them_for_every_suffix_and_fraction(spark, numbered_lines):
+    stamps = ["2024-01-15T09:00:00Z", "2024-01-15 09:00:00+05:30", "2024-01-15T09:00:00.123456789-03:45",
+              "2024-01-15T00:00:00.1+00:00", "2024-01-15T23:59:59.999999-00:01", "2024-02-29T12:00:00.12Z",
+              "2024-01-15T09:00:00+14:00", "1999-12-31T23:00:00-01:00"]
+    lines = [
+        f'{{"event_id":"E{n}","customer_id":"C0000042","event_type":"SMS","event_ts":"{stamp}"}}'
+        for n, stamp in enumerate(stamps, start=1)
+    ]
+    rows = _standardize(numbered_lines, contract.ACTIVITY_LOGS, "activity_logs_20240115.ndjson", lines)
+    as_cast = spark.createDataFrame([(s,) for s in stamps], "stamp string").select(F.col("stamp").cast("timestamp")).collect()
+    assert [(rows[n]["event_ts"], rows[n]["reasons"]) for n in range(1, len(stamps) + 1)] == [(r[0], []) for r in as_cast]

@@ -11,6 +11,8 @@ import csv
 import datetime as dt
 import gzip
 import io
+import operator
+from functools import reduce
 from typing import Iterable
 
 from pyspark.sql import Column, DataFrame, SparkSession, Window
@@ -38,7 +40,6 @@ _BLANK = r"^\s*$"
 _OBJECT_START = r"^\s*\{"
 _WHITESPACE = " \t\n\r\f\v"
 _TIMESTAMP_SHAPE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|z|[+-]\d{2}:\d{2})?$"
-_TIMESTAMP_OFFSET = r"(Z|z|[+-]\d{2}:\d{2})$"
 _DATE_SHAPE = r"^\d{4}-\d{2}-\d{2}$"
 _DECIMAL_SHAPE = r"^[+-]?\d+(\.\d+)?$"
 _INTEGER_SHAPE = r"^[+-]?\d+$"
@@ -187,81 +188,114 @@ def plan_records_frame(
 # --- rules ------------------------------------------------------------------------------------
 
 def _blank_to_null(column: Column) -> Column:
-    # btrim with an explicit set, not a regex: trimming runs on every field of every record.
+    # Most values have no surrounding whitespace, and then the value is its own trim: btrim with a
+    # set walks and allocates per character, so it only runs when an end character is in the set
+    # (all ASCII, so byte-wise startswith/endswith see whole characters).
+    at_an_end = reduce(operator.or_, [column.startswith(c) | column.endswith(c) for c in _WHITESPACE])
     trimmed = F.call_function("btrim", column, F.lit(_WHITESPACE))
-    return F.when(trimmed != "", trimmed)
+    return F.when(at_an_end, F.when(trimmed != "", trimmed)).when(column != "", column)
 
 
-def _failed(condition: Column, code: str, field: contract.Field) -> Column:
-    """`[code:field]` when the rule is broken, else `[]`: the record's reasons are their concat."""
-    return F.when(condition, F.array(F.lit(f"{code}:{field.name}"))).otherwise(F.array().cast(T.ArrayType(T.StringType())))
+Rule = tuple[Column, str]  # (broken when true, the reason code `code:field`)
+
+
+def _failed(condition: Column, code: str, field: contract.Field) -> Rule:
+    return condition, f"{code}:{field.name}"
+
+
+def _reason_codes(format_error: Column, rules: list[Rule]) -> Column:
+    """`[format_error]` if there is one, else the codes of the broken rules, in rule order.
+
+    A concat of per-rule arrays, not array_compact of nullable codes: array_compact is a lambda
+    (filter), which Spark does not compile, so every rule under it ran interpreted. Each rule
+    carries the format-error test itself rather than the concat sitting in a CASE branch:
+    Spark computes a subexpression once (a typed value used by its column and its rules) only
+    where every use is evaluated unconditionally.
+    """
+    none = F.array().cast(T.ArrayType(T.StringType()))
+    no_format_error = format_error.isNull()
+    return F.concat(
+        F.when(format_error.isNotNull(), F.array(format_error)).otherwise(none),
+        *[F.when(no_format_error & broken, F.array(F.lit(code))).otherwise(none) for broken, code in rules],
+    )
 
 
 def _utc_timestamp(value: Column) -> Column:
-    """An ISO timestamp string (the shape `_TIMESTAMP_SHAPE` checks) as a UTC timestamp, exactly
-    as `cast` reads it in the job's UTC session.
+    """A timestamp string of `_TIMESTAMP_SHAPE` as a UTC timestamp, exactly as `cast` reads it in
+    the job's UTC session (what it gives for any other string does not matter: that value's
+    rule fails on the shape, so its record is quarantined without it).
 
     `cast` resolves a suffix through ZoneId, which compiles two regexes per value. The shape
     allows only `Z` (`z` fails the cast too) and `±HH:MM`, so the offset is applied here by
-    arithmetic, within ZoneOffset's limits (minutes up to 59, at most 18:00).
+    arithmetic, within ZoneOffset's limits (minutes up to 59, at most 18:00). A shaped value is
+    ASCII, so its byte length is its length, and its last 6 characters start with a sign
+    exactly when it has an offset: every position is read from that one tail.
     """
-    has_offset = F.substring(value, -6, 1).isin("+", "-")
+    tail = F.substring(value, -6, 6)
+    has_offset = tail.startswith("+") | tail.startswith("-")
+    length = F.octet_length(value)
     local = (
-        F.when(has_offset, value.substr(F.lit(1), F.length(value) - 6))
-        .when(value.endswith("Z"), value.substr(F.lit(1), F.length(value) - 1))
+        F.when(has_offset, value.substr(F.lit(1), length - 6))
+        .when(value.endswith("Z"), value.substr(F.lit(1), length - 1))
         .otherwise(value)
         .cast(T.TimestampType())
     )
-    hours, minutes = F.substring(value, -5, 2).cast(T.LongType()), F.substring(value, -2, 2).cast(T.LongType())
-    offset_micros = F.when(F.substring(value, -6, 1) == "-", -1).otherwise(1) * (hours * 3600 + minutes * 60) * 1_000_000
+    hours, minutes = tail.substr(2, 2).cast(T.LongType()), tail.substr(5, 2).cast(T.LongType())
+    offset_micros = F.when(tail.startswith("-"), -1).otherwise(1) * (hours * 3600 + minutes * 60) * 1_000_000
     valid_offset = (minutes <= 59) & (hours * 60 + minutes <= 18 * 60)
     shifted = F.when(valid_offset, F.timestamp_micros(F.unix_micros(local) - offset_micros))
     return F.when(has_offset, shifted).otherwise(local)
 
 
-def _typed_value(dataset: str, field: contract.Field, value: Column) -> tuple[Column, list[Column]]:
-    """(typed value, reasons per rule (see _failed)) for one scalar field's trimmed string value."""
+def _has_offset_suffix(value: Column) -> Column:
+    """For a value of `_TIMESTAMP_SHAPE`: does it end in `Z`, `z` or `±HH:MM`."""
+    tail = F.substring(value, -6, 6)
+    return value.endswith("Z") | value.endswith("z") | tail.startswith("+") | tail.startswith("-")
+
+
+def _typed_value(dataset: str, field: contract.Field, value: Column, typed: Column) -> tuple[Column, list[Rule]]:
+    """(typed value, its rules) for one scalar field's trimmed string value.
+
+    The rules read the typed value as the column `typed`, which the caller computes one
+    projection below them: as an expression it would be computed again inside the rules
+    (the optimizer rewrites e.g. `isnull(CASE ...)` into each branch, so Spark no longer sees
+    one subexpression shared by the column and its rules).
+    """
     present = value.isNotNull()
-    reasons: list[Column] = []
+    reasons: list[Rule] = []
     if field.type == contract.STRING:
-        typed = value
+        expression = value
         if field.domain:
-            typed = F.upper(value)
+            expression = F.upper(value)
         elif field.lower_case:
-            typed = F.lower(value)
+            expression = F.lower(value)
         if field.pattern:
             reasons.append(_failed(present & ~value.rlike(f"^(?:{field.pattern})$"), "bad_pattern", field))
         if field.domain:
             reasons.append(_failed(present & ~typed.isin(*field.domain), "bad_domain", field))
-        return typed, reasons
+        return expression, reasons
     if field.type == contract.TIMESTAMP:
-        typed = _utc_timestamp(value)
-        reasons.append(
-            _failed(present & (~value.rlike(_TIMESTAMP_SHAPE) | typed.isNull()), "bad_timestamp", field)
-        )
+        shaped = value.rlike(_TIMESTAMP_SHAPE)
+        reasons.append(_failed(present & (~shaped | typed.isNull()), "bad_timestamp", field))
         if field.needs_offset:
-            reasons.append(
-                _failed(present & value.rlike(_TIMESTAMP_SHAPE) & ~value.rlike(_TIMESTAMP_OFFSET), "missing_offset", field)
-            )
-        return typed, reasons
+            reasons.append(_failed(present & shaped & ~_has_offset_suffix(value), "missing_offset", field))
+        return _utc_timestamp(value), reasons
     if field.type == contract.DATE:
-        typed = value.cast(T.DateType())
         reasons.append(_failed(present & (~value.rlike(_DATE_SHAPE) | typed.isNull()), "bad_date", field))
-        return typed, reasons
+        return value.cast(T.DateType()), reasons
     if field.type in (contract.DECIMAL, contract.INTEGER):
         shape = _DECIMAL_SHAPE if field.type == contract.DECIMAL else _INTEGER_SHAPE
-        typed = F.when(value.rlike(shape), value.cast(clean_field_type(dataset, field)))
         reasons.append(_failed(present & typed.isNull(), "bad_type", field))
         if field.minimum is not None:
             reasons.append(_failed(typed < F.lit(field.minimum), "negative", field))
-        return typed, reasons
+        return F.when(value.rlike(shape), value.cast(clean_field_type(dataset, field))), reasons
     if field.type == contract.BOOLEAN:
         lowered = F.lower(value)
-        typed = F.when(lowered.isin("true", "false"), lowered == "true")
+        expression = F.when(lowered.isin("true", "false"), lowered == "true")
         reasons.append(_failed(present & typed.isNull(), "bad_type", field))
         if field.default is not None:
-            typed = F.when(present, typed).otherwise(F.lit(field.default))
-        return typed, reasons
+            expression = F.when(present, expression).otherwise(F.lit(field.default))
+        return expression, reasons
     raise ValueError(f"{dataset}.{field.name}: no rule for contract type {field.type!r}")
 
 
@@ -286,8 +320,9 @@ def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
             parsed_once = F.explode(F.array(F.from_json(field.name, with_corrupt, _JSON_OPTIONS)))
             stage = stage.select("*", parsed_once.alias(f"_{field.name}_object"))
 
+    typed_values: list[Column] = []  # computed one projection below the rules (see _typed_value)
     values: list[Column] = []
-    reasons: list[Column] = []
+    reasons: list[Rule] = []
     for field in spec.fields:
         value = F.col(field.name)
         if field.required:
@@ -303,19 +338,17 @@ def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
             for member, column in contract.ADDRESS_CLEAN_COLUMNS:
                 values.append(_blank_to_null(parsed[member]).alias(column))
             continue
-        typed, rules = _typed_value(dataset, field, value)
-        values.append(typed.alias(field.clean_name))
+        typed = f"_typed_{field.clean_name}"
+        expression, rules = _typed_value(dataset, field, value, F.col(typed))
+        typed_values.append(expression.alias(typed))
+        values.append(F.col(typed).alias(field.clean_name))
         reasons += rules
 
-    # concat of per-rule arrays, not array_compact of nullable codes: array_compact is a lambda
-    # (filter), which Spark does not compile, so every rule under it ran interpreted.
-    broken_rules = F.concat(*reasons)
-    all_reasons = F.when(F.col(FORMAT_ERROR).isNotNull(), F.array(F.col(FORMAT_ERROR))).otherwise(broken_rules)
-    return stage.select(
+    return stage.select("*", *typed_values).select(
         *values,
         *[F.col(name) for name in contract.LINEAGE_COLUMNS],
         F.col(RAW_RECORD),
-        all_reasons.alias(REASONS),
+        _reason_codes(F.col(FORMAT_ERROR), reasons).alias(REASONS),
     ).withColumn(REASON, F.col(REASONS)[0])
 
 
