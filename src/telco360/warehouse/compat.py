@@ -3,9 +3,11 @@
 
 - Snowflake functions that local testing does not implement, supplied with
   `snowflake.snowpark.mock.patch`.
-- Two emulator hot spots made faster with the same results: the NULL scan of the column
+- Emulator hot spots made faster with the same results: the NULL scan of the column
   type inference (`_inferred_column_type`) and `Series.combine` on aligned columns
-  (`_combine_aligned`). Together they took a 30k-event fact load from 76 s to ~8 s.
+  (`_combine_aligned`), which together took a 30k-event fact load from 76 s to ~8 s; the
+  None scan before every arithmetic or comparison (`_fix_dtype_drift`); and CREATE VIEW,
+  which the emulator answered by computing the view's rows (`_execute_plan`).
 """
 from __future__ import annotations
 
@@ -15,9 +17,11 @@ from pandas._libs import lib
 from pandas.core import ops
 from pandas.core.dtypes.cast import maybe_cast_pointwise_result
 from snowflake.snowpark import functions as F
-from snowflake.snowpark.mock import patch
-from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType
+from snowflake.snowpark import types as T
+from snowflake.snowpark.mock import _connection, _plan, _util, patch
+from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType, TableEmulator
 from snowflake.snowpark.mock._snowflake_data_type import infer_sp_type_from_python_type
+from snowflake.snowpark.types import _NumericType
 
 
 @patch(F.trim)
@@ -67,3 +71,63 @@ def _combine_aligned(self, other, func, fill_value=None):
 
 
 ColumnEmulator.combine = _combine_aligned
+
+
+
+def _dtype_for(column_type: ColumnType):
+    """The dtype snowpark 1.53.0's `fix_drift_between_column_sf_type_and_dtype` gives a column
+    of this type (its table, restated; other types stay object)."""
+    nullable = column_type.nullable
+    return {
+        T.BooleanType: bool,
+        T.ByteType: "Int8" if nullable else np.int8,
+        T.ShortType: "Int8" if nullable else np.int8,
+        T.IntegerType: "Int64" if nullable else np.int64,
+        T.LongType: "Int64" if nullable else np.int64,
+        T.DecFloatType: np.float64,
+        T.DecimalType: np.float64,
+        T.DoubleType: np.float64,
+        T.FloatType: np.float64,
+    }.get(type(column_type.datatype), object)
+
+
+def _fix_dtype_drift(column: ColumnEmulator) -> ColumnEmulator:
+    """`fix_drift_between_column_sf_type_and_dtype` without its per-value `Series.apply`.
+
+    snowpark 1.53.0 runs it on both sides of every binary operator, first asking (one Python
+    call per value) whether a numeric column holds a None, in which case the column stays as
+    it is. Only an object array can hold None: other dtypes skip the scan, object arrays are
+    scanned in one pass that stops at the first None. Then the same `astype` as the emulator."""
+    if (
+        isinstance(column.sf_type.datatype, _NumericType)
+        and column.dtype == object
+        and any(value is None for value in column._values)
+    ):
+        return column
+    return column.astype(_dtype_for(column.sf_type), errors="ignore")
+
+
+# The emulator's own version stays reachable: tests/warehouse/test_compat.py compares the two.
+_emulated_fix_drift = _util.fix_drift_between_column_sf_type_and_dtype
+_util.fix_drift_between_column_sf_type_and_dtype = _fix_dtype_drift
+_plan.fix_drift_between_column_sf_type_and_dtype = _fix_dtype_drift
+
+
+_emulated_plan = _plan.execute_mock_plan
+
+
+def _execute_plan(plan, expr_to_alias=None):
+    """The emulator's plan execution, except CREATE VIEW: snowpark 1.53.0 computes every row
+    of the view's query (and the caller turns them into Row objects) only to register the
+    query; here it is registered as is, as Snowflake does, and its rows are computed when the
+    view is read."""
+    source = plan.source_plan if isinstance(plan, (_plan.MockExecutionPlan, _plan.SnowflakePlan)) else plan
+    if not isinstance(source, _plan.CreateViewCommand):
+        return _emulated_plan(plan, expr_to_alias)
+    registry = (plan.session._analyzer if source is not plan else plan.analyzer).session._conn.entity_registry
+    registry.create_or_replace_view(source.child, source.name, source.replace)
+    return TableEmulator()
+
+
+_plan.execute_mock_plan = _execute_plan
+_connection.execute_mock_plan = _execute_plan

@@ -1,0 +1,70 @@
+"""The local-testing patches in telco360.warehouse.compat give the emulator's own answers."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import numpy as np
+import pandas as pd
+import pytest
+from snowflake.snowpark import Session
+from snowflake.snowpark import functions as F
+from snowflake.snowpark import types as T
+from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType
+
+from telco360.warehouse import compat
+
+COLUMNS = [
+    ("object longs with a None", [1, None, 3], object, T.LongType(), True),
+    ("object longs without None", [1, 2, 3], object, T.LongType(), False),
+    ("object decimals", [Decimal("1.5"), Decimal("2.25")], object, T.DecimalType(18, 3), True),
+    ("object decimals with a None", [Decimal("1.5"), None], object, T.DecimalType(18, 3), True),
+    ("floats with NaN", [1.0, np.nan], np.float64, T.DoubleType(), True),
+    ("int64", [1, 2], np.int64, T.LongType(), False),
+    ("masked Int64 with NA", [1, None], "Int64", T.LongType(), True),
+    ("booleans", [True, False], object, T.BooleanType(), False),
+    ("strings with a None", ["a", None], object, T.StringType(), True),
+    ("dates", [dt.date(2024, 1, 1), None], object, T.DateType(), True),
+    ("timestamps", [dt.datetime(2024, 1, 1, 9), None], object, T.TimestampType(), True),
+    ("empty longs", [], object, T.LongType(), True),
+]
+
+
+@pytest.mark.parametrize("values, dtype, datatype, nullable", [c[1:] for c in COLUMNS], ids=[c[0] for c in COLUMNS])
+def test_dtype_drift_fix_matches_the_emulator(values, dtype, datatype, nullable):
+    def column():
+        return ColumnEmulator(values, dtype=dtype, sf_type=ColumnType(datatype, nullable))
+
+    ours, emulators = compat._fix_dtype_drift(column()), compat._emulated_fix_drift(column())
+    pd.testing.assert_series_equal(ours, emulators)
+    assert ours.sf_type == emulators.sf_type
+
+
+@pytest.fixture()
+def session():
+    session = Session.builder.config("local_testing", True).create()
+    yield session
+    session.close()
+
+
+def test_a_local_view_is_registered_without_computing_its_rows(session, monkeypatch):
+    session.create_dataframe([(1, "a"), (2, "b")], ["ID", "NAME"]).write.save_as_table("T_SOURCE")
+    view_query = session.table("T_SOURCE").filter(F.col("ID") > F.lit(1))
+    executed = []
+    emulated = compat._emulated_plan
+    monkeypatch.setattr(compat, "_emulated_plan", lambda plan, aliases=None: executed.append(plan) or emulated(plan, aliases))
+
+    view_query.create_or_replace_view("V_LATER_IDS")
+
+    assert executed == []
+    monkeypatch.undo()
+    session.create_dataframe([(3, "c")], ["ID", "NAME"]).write.save_as_table("T_SOURCE", mode="append")
+    # Read when queried, as in Snowflake: the row appended after CREATE VIEW is there.
+    assert sorted(r["ID"] for r in session.table("V_LATER_IDS").collect()) == [2, 3]
+
+
+def test_replacing_a_local_view_changes_its_query(session):
+    session.create_dataframe([(1,), (2,)], ["ID"]).write.save_as_table("T_IDS")
+    session.table("T_IDS").filter(F.col("ID") == F.lit(1)).create_or_replace_view("V_IDS")
+    session.table("T_IDS").filter(F.col("ID") == F.lit(2)).create_or_replace_view("V_IDS")
+    assert [r["ID"] for r in session.table("V_IDS").collect()] == [2]
