@@ -59,6 +59,11 @@ def job_spark_session(app_name: str):
         spark = GlueContext(SparkContext.getOrCreate()).spark_session
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+    # A Job A task writes one run id and a few ingest dates: with a file open per partition it
+    # writes rows as they come, where a planned write first sorts every row by the partition
+    # columns (a task with more partitions than writers falls back to that sort).
+    spark.conf.set("spark.sql.optimizer.plannedWrite.enabled", "false")
+    spark.conf.set("spark.sql.maxConcurrentOutputFileWriters", "4")
     return spark
 
 
