@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import customer, stage
 from telco360.warehouse import customers
 from telco360.warehouse.seams import (
@@ -110,3 +112,37 @@ def test_snowflake_and_local_engines_aggregate_alike_with_null_keys_and_null_val
         {"PLAN_ID": "P1", "CUSTOMERS": 2, "ROWS": 3, "WITH_DATA": 2, "DATA_MB": 3.75, "EVENTS": 3, "FIRST": "C1", "LAST": "C2"},
         {"PLAN_ID": "P2", "CUSTOMERS": 0, "ROWS": 1, "WITH_DATA": 0, "DATA_MB": None, "EVENTS": 1, "FIRST": None, "LAST": None},
     ]
+
+
+def test_snowflake_and_local_engines_join_alike_with_null_keys_and_unmatched_rows(wh):
+    from snowflake.snowpark.types import LongType, StringType, StructField, StructType
+
+    left = wh.create_dataframe(
+        [("C1", 1, "a"), ("C1", 2, "b"), ("C2", 3, "c"), (None, 4, "d"), ("C4", 5, None)],
+        StructType([StructField("CUSTOMER_ID", StringType()), StructField("EVENT_NO", LongType()),
+                    StructField("NOTE", StringType())]),
+    )
+    right = wh.create_dataframe(
+        [("C1", "P1"), ("C1", "P2"), ("C2", None), (None, "P9"), ("C3", "P3")],
+        StructType([StructField("CUSTOMER_ID", StringType()), StructField("PLAN_ID", StringType())]),
+    )
+
+    def joined(engine, how):
+        rows = [r.as_dict() for r in engine.join(left, right, ["CUSTOMER_ID"], how).collect()]
+        return sorted(rows, key=lambda r: (r["EVENT_NO"], str(r["PLAN_ID"])))
+    for how in ("inner", "left"):
+        # Local testing's own join pairs NULL keys, which Snowflake never does: compare the rest.
+        assert [r for r in joined(LocalEngine(), how) if r["CUSTOMER_ID"]] == [
+            r for r in joined(SnowparkEngine(), how) if r["CUSTOMER_ID"]]
+    # SQL: a NULL key matches nothing (not even the other side's NULL); unmatched left rows stay.
+    assert [(r["EVENT_NO"], r["PLAN_ID"]) for r in joined(LocalEngine(), "left")] == [
+        (1, "P1"), (1, "P2"), (2, "P1"), (2, "P2"), (3, None), (4, None), (5, None)]
+    assert [r["EVENT_NO"] for r in joined(LocalEngine(), "inner")] == [1, 1, 2, 2, 3]
+    assert list(joined(LocalEngine(), "left")[0]) == ["CUSTOMER_ID", "EVENT_NO", "NOTE", "PLAN_ID"]
+
+
+def test_local_join_refuses_sides_sharing_a_column(wh):
+    left = wh.create_dataframe([("C1", "x")], ["CUSTOMER_ID", "NOTE"])
+    right = wh.create_dataframe([("C1", "y")], ["CUSTOMER_ID", "NOTE"])
+    with pytest.raises(ValueError, match="NOTE"):
+        LocalEngine().join(left, right, ["CUSTOMER_ID"])

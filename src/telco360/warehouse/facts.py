@@ -38,14 +38,14 @@ def customer_versions(dim_customer: DataFrame) -> DataFrame:
 def attach_facts_to_versions(events: DataFrame, versions: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """`events` (EVENT_COLUMNS) with CUSTOMER_SK and PLAN_ID of the version containing
     EVENT_TS; -1 and NULL where no version of the customer contains it."""
-    hits = engine.materialize(
-        events.select(EVENT_ID, CUSTOMER_ID, "EVENT_TS")
-        .join(versions.select(CUSTOMER_ID, F.col(CUSTOMER_SK).alias("V_SK"), F.col("PLAN_ID").alias("V_PLAN_ID"),
-                              "EFFECTIVE_FROM", "EFFECTIVE_TO"), on=CUSTOMER_ID)
-        .filter(holds((F.col("EFFECTIVE_FROM") <= F.col("EVENT_TS")) & (F.col("EVENT_TS") < F.col("EFFECTIVE_TO"))))
-        .select(EVENT_ID, "V_SK", "V_PLAN_ID")
-    )
-    return events.select(list(EVENT_COLUMNS)).join(hits, on=EVENT_ID, how="left").select(
+    hits = engine.join(
+        events.select(EVENT_ID, CUSTOMER_ID, "EVENT_TS"),
+        versions.select(CUSTOMER_ID, F.col(CUSTOMER_SK).alias("V_SK"), F.col("PLAN_ID").alias("V_PLAN_ID"),
+                        "EFFECTIVE_FROM", "EFFECTIVE_TO"),
+        [CUSTOMER_ID],
+    ).filter(holds((F.col("EFFECTIVE_FROM") <= F.col("EVENT_TS")) & (F.col("EVENT_TS") < F.col("EFFECTIVE_TO"))))
+    attached = engine.join(events.select(list(EVENT_COLUMNS)), hits.select(EVENT_ID, "V_SK", "V_PLAN_ID"), [EVENT_ID], "left")
+    return attached.select(
         *EVENT_COLUMNS,
         F.coalesce(F.col("V_SK"), F.lit(UNKNOWN_SK)).cast(LongType()).alias(CUSTOMER_SK),
         F.col("V_PLAN_ID").cast(StringType()).alias("PLAN_ID"),
@@ -75,9 +75,9 @@ def rekeyed_facts(
 ) -> DataFrame:
     """Existing facts of `customer_ids` whose version (CUSTOMER_SK or PLAN_ID) is no longer
     the one containing EVENT_TS, with the right one."""
-    candidates = facts.join(customer_ids, on=CUSTOMER_ID)
+    candidates = engine.join(facts, customer_ids.select(CUSTOMER_ID), [CUSTOMER_ID])
     previous = candidates.select(EVENT_ID, F.col(CUSTOMER_SK).alias("OLD_SK"), F.col("PLAN_ID").alias("OLD_PLAN_ID"))
-    reattached = attach_facts_to_versions(candidates, versions, engine).join(previous, on=EVENT_ID)
+    reattached = engine.join(attach_facts_to_versions(candidates, versions, engine), previous, [EVENT_ID])
     moved = (F.col(CUSTOMER_SK) != F.col("OLD_SK")) | ~null_safe_equal(F.col("PLAN_ID"), F.col("OLD_PLAN_ID"), "VARCHAR")
     return _with_loaded_at(reattached.filter(holds(moved)), loaded_at)
 

@@ -141,12 +141,8 @@ def aggregate_locally(df, keys: list[str], aggregations: dict[str, tuple[str, st
     counts) and a NULL key is a group of its own."""
     from snowflake.snowpark.types import DecimalType, LongType
 
-    session = df.session
     inputs = list(dict.fromkeys([*keys, *(column for _, column in aggregations.values() if column != "*")]))
-    cached = df.select(inputs).cache_result()
-    frame = session._conn.entity_registry.read_table(cached.table_name)
-    types = {name.strip('"'): frame[name].sf_type for name in frame.columns}
-    plain = pd.DataFrame({name.strip('"'): list(frame[name]) for name in frame.columns}, dtype=object)
+    plain, types = _computed(df.select(inputs))
     result = plain[keys].drop_duplicates()
     out_types = {key: types[key] for key in keys}
     for output, (function, column) in aggregations.items():
@@ -168,20 +164,57 @@ def aggregate_locally(df, keys: list[str], aggregations: dict[str, tuple[str, st
         result = result.astype(object).merge(values.astype(object), on=keys, how="left")
         if function in ("count", "count_distinct"):
             result[output] = result[output].where(result[output].notna(), 0)
+    return _result_table(df.session, "AGGREGATE", result, out_types)
+
+
+def join_locally(left, right, keys: list[str], how: str):
+    """`left.join(right, on=keys, how=how)` ("inner" or "left") as one pandas merge: local
+    testing re-runs a join's inputs for every later operation on it (even to learn its
+    schema). SQL semantics: a NULL key matches nothing (pandas would pair NULLs), a left
+    row without a match keeps NULLs on the right. Columns: the keys, then left's, then
+    right's other columns; the two sides must share no other column name."""
+    if how not in ("inner", "left"):
+        raise ValueError(f"join_locally: how={how!r}; 'inner' or 'left'")
+    left_rows, left_types = _computed(left)
+    right_rows, right_types = _computed(right)
+    shared = (set(left_rows.columns) & set(right_rows.columns)) - set(keys)
+    if shared:
+        raise ValueError(f"join_locally: both sides have column(s) {', '.join(sorted(shared))}; rename one side")
+    right_rows = right_rows[right_rows[keys].notna().all(axis=1)]
+    joined = left_rows.merge(right_rows, on=keys, how=how, sort=False)
+    types = {
+        **{k: left_types[k] for k in keys},
+        **{c: t for c, t in left_types.items() if c not in keys},
+        **{c: ColumnType(t.datatype, t.nullable or how == "left") for c, t in right_types.items() if c not in keys},
+    }
+    return _result_table(left.session, "JOIN", joined, types)
+
+
+def _computed(df) -> tuple[pd.DataFrame, dict[str, ColumnType]]:
+    """`df`'s rows computed once by local testing, as a pandas frame of Python objects
+    (unquoted column names), and each column's local-testing type."""
+    cached = df.cache_result()
+    frame = df.session._conn.entity_registry.read_table(cached.table_name)
+    types = {name.strip('"'): frame[name].sf_type for name in frame.columns}
+    return pd.DataFrame({name.strip('"'): list(frame[name]) for name in frame.columns}, dtype=object), types
+
+
+def _result_table(session: Session, kind: str, result: pd.DataFrame, types: dict[str, ColumnType]):
+    """A pandas result as a new local table, read back as a Snowpark DataFrame."""
     if not len(result):
-        result = pd.DataFrame({name: [] for name in out_types}, dtype=object)
-    name = f"{contract.DATABASE}.{contract.DW_SCHEMA}.C360_AGGREGATE_{uuid.uuid4().hex[:12].upper()}"
+        result = pd.DataFrame({name: [] for name in types}, dtype=object)
+    name = f"{contract.DATABASE}.{contract.DW_SCHEMA}.C360_{kind}_{uuid.uuid4().hex[:12].upper()}"
     columns = {
         f'"{column}"': [None if _is_missing(v) else v for v in result[column].astype(object).tolist()]
-        for column in out_types
+        for column in types
     }
     emulated = TableEmulator(
         columns,
-        sf_types={f'"{column}"': t for column, t in out_types.items()},
-        sf_types_by_col_index=dict(enumerate(out_types.values())),
+        sf_types={f'"{column}"': t for column, t in types.items()},
+        sf_types_by_col_index=dict(enumerate(types.values())),
         dtype=object,
     )
-    emulated._null_rows_idxs_map = {f'"{column}"': [] for column in out_types}
+    emulated._null_rows_idxs_map = {f'"{column}"': [] for column in types}
     session._conn.entity_registry.write_table(name, emulated, SaveMode.OVERWRITE)
     return session.table(name)
 

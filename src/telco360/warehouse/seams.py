@@ -12,7 +12,8 @@ small interface; everything else is shared code.
 - Evaluation (the `Engine` half of each writer): local testing has no optimiser and
   re-evaluates a lazy plan for every action (even to learn a schema), and runs group_by
   one group at a time; so the local side caches shared intermediate results
-  (`materialize`) and aggregates in pandas (`aggregate`). In Snowflake, materializing would
+  (`materialize`), aggregates in pandas (`aggregate`, `distinct`) and computes its
+  hottest joins as one pandas merge (`join`). In Snowflake, materializing would
   create a temporary table, i.e. DDL, which commits the open transaction, so there plans
   stay lazy and aggregates are plain group_by.
 """
@@ -58,13 +59,16 @@ class Engine(Protocol):
     `group_by(keys).agg(...)` where `aggregations` maps an output column to
     (max|min|sum|count|count_distinct, input column; "*" with count counts rows). Local
     testing runs a group_by one group at a time in Python (~6 ms a group: 60 s at 10k
-    customers; DISTINCT is a group_by too), so its side aggregates in pandas."""
+    customers; DISTINCT is a group_by too), so its side aggregates in pandas. `join` is
+    `left.join(right, on=keys, how=...)` (inner or left; the sides share no other column)."""
 
     def materialize(self, df: DataFrame) -> DataFrame: ...
 
     def aggregate(self, df: DataFrame, keys: Sequence[str], aggregations: dict[str, tuple[str, str]]) -> DataFrame: ...
 
     def distinct(self, df: DataFrame, columns: Sequence[str]) -> DataFrame: ...
+
+    def join(self, left: DataFrame, right: DataFrame, keys: Sequence[str], how: str = "inner") -> DataFrame: ...
 
 
 class SnowparkEngine:
@@ -82,6 +86,9 @@ class SnowparkEngine:
     def distinct(self, df: DataFrame, columns: Sequence[str]) -> DataFrame:
         return df.select(list(columns)).distinct()
 
+    def join(self, left: DataFrame, right: DataFrame, keys: Sequence[str], how: str = "inner") -> DataFrame:
+        return left.join(right, on=list(keys), how=how)
+
 
 class LocalEngine:
     """Local testing: shared results cached, aggregates computed by pandas."""
@@ -98,6 +105,11 @@ class LocalEngine:
         from telco360.warehouse.local_tables import aggregate_locally
 
         return aggregate_locally(df, list(columns), {})
+
+    def join(self, left: DataFrame, right: DataFrame, keys: Sequence[str], how: str = "inner") -> DataFrame:
+        from telco360.warehouse.local_tables import join_locally
+
+        return join_locally(left, right, list(keys), how)
 
 
 class TableWriter(Engine, Protocol):
