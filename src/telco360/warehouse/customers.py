@@ -6,8 +6,9 @@ were split into files or in which order they arrived (invariant 3). Only the cus
 batch touches are rebuilt; the result is compared with their existing versions so that
 unchanged versions keep their surrogate keys, and only changed rows are written.
 
-Engine notes (both engines run this code): joins are on column names (hash joins in local
-testing), ranges are filters after them, and no window function is used: "previous" and
+Engine notes (both engines run this code): joins are on column names (`engine.join`: a plain
+join in Snowflake, one pandas merge locally), ranges are filters after them, and no window
+function is used: "previous" and
 "next" records come from a self-join per customer plus max/min, which local testing runs in
 seconds where partitioned windows take minutes.
 """
@@ -75,7 +76,7 @@ def last_delivered_per_instant(records: DataFrame, engine: Engine = SNOWPARK) ->
     instant = [CUSTOMER_ID, UPDATED_AT]
     for column in DELIVERY_ORDER:
         last = engine.aggregate(records, instant, {column: ("max", column)})
-        records = engine.materialize(records.join(last, on=instant + [column]))
+        records = engine.join(records, last, instant + [column])
     return records
 
 
@@ -83,7 +84,7 @@ def _neighbour_instants(instants: DataFrame, name: str, later: bool, engine: Eng
     """For each (CUSTOMER_ID, UPDATED_AT): the customer's closest earlier (or later) instant
     as column `name`; no row when there is none."""
     other = instants.select(CUSTOMER_ID, F.col(UPDATED_AT).alias(name))
-    pairs = instants.join(other, on=CUSTOMER_ID)
+    pairs = engine.join(instants, other, [CUSTOMER_ID])
     if later:
         return engine.aggregate(pairs.filter(holds(F.col(name) > F.col(UPDATED_AT))), [CUSTOMER_ID, UPDATED_AT], {name: ("min", name)})
     return engine.aggregate(pairs.filter(holds(F.col(name) < F.col(UPDATED_AT))), [CUSTOMER_ID, UPDATED_AT], {name: ("max", name)})
@@ -100,8 +101,8 @@ def change_points(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
         F.col(UPDATED_AT).alias("PREV_AT"),
         *[F.col(c).alias("PREV_" + c) for c in TRACKED],
     )
-    paired = records.join(previous_instant, on=[CUSTOMER_ID, UPDATED_AT], how="left").join(
-        previous, on=[CUSTOMER_ID, "PREV_AT"], how="left"
+    paired = engine.join(
+        engine.join(records, previous_instant, [CUSTOMER_ID, UPDATED_AT], "left"), previous, [CUSTOMER_ID, "PREV_AT"], "left"
     )
     opens_version = F.col("PREV_AT").is_null() | ~all_equal(paired, DIM_CUSTOMER, TRACKED, "PREV_")
     return paired.filter(holds(opens_version)).select(CUSTOMER_ID, UPDATED_AT, "PREV_AT", *TRACKED)
@@ -110,7 +111,7 @@ def change_points(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
 def latest_corrections(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """Per customer, the type-1 attributes (and SIGNUP_DATE) of its latest record."""
     latest = engine.aggregate(records, [CUSTOMER_ID], {UPDATED_AT: ("max", UPDATED_AT)})
-    return records.join(latest, on=[CUSTOMER_ID, UPDATED_AT]).select(
+    return engine.join(records, latest, [CUSTOMER_ID, UPDATED_AT]).select(
         CUSTOMER_ID, *TYPE1, "SIGNUP_DATE"
     )
 
@@ -124,8 +125,8 @@ def build_customer_versions(records: DataFrame, engine: Engine = SNOWPARK) -> Da
     winners = last_delivered_per_instant(engine.materialize(records), engine)
     points = engine.materialize(change_points(winners, engine))
     next_point = _neighbour_instants(points.select(CUSTOMER_ID, UPDATED_AT), "NEXT_AT", later=True, engine=engine)
-    versions = points.join(next_point, on=[CUSTOMER_ID, UPDATED_AT], how="left").join(
-        latest_corrections(winners, engine), on=CUSTOMER_ID
+    versions = engine.join(
+        engine.join(points, next_point, [CUSTOMER_ID, UPDATED_AT], "left"), latest_corrections(winners, engine), [CUSTOMER_ID]
     )
     signup_start = F.col("SIGNUP_DATE").cast(NTZ)
     effective_from = F.iff(
@@ -152,20 +153,19 @@ def assign_surrogate_keys(versions: DataFrame, existing: DataFrame, engine: Engi
     previous = existing.select(
         *start, F.col(CUSTOMER_SK).alias("OLD_SK"), *[F.col(c).alias("OLD_" + c) for c in TRACKED]
     )
-    matched = engine.materialize(versions.join(previous, on=start, how="left"))
+    matched = engine.join(versions, previous, start, "left")
     unchanged = F.col("OLD_SK").is_not_null() & all_equal(matched, DIM_CUSTOMER, TRACKED, "OLD_")
     kept = matched.filter(holds(unchanged)).with_column(CUSTOMER_SK, F.col("OLD_SK"))
     fresh = engine.materialize(matched.filter(holds(~unchanged)))
     fresh_starts = fresh.select(*start)
-    earlier_or_same = fresh_starts.join(
-        fresh_starts.select(CUSTOMER_ID, F.col("EFFECTIVE_FROM").alias("OTHER_FROM")), on=CUSTOMER_ID
+    earlier_or_same = engine.join(
+        fresh_starts, fresh_starts.select(CUSTOMER_ID, F.col("EFFECTIVE_FROM").alias("OTHER_FROM")), [CUSTOMER_ID]
     ).filter(holds(F.col("OTHER_FROM") <= F.col("EFFECTIVE_FROM")))
     rank = engine.aggregate(earlier_or_same, start, {"RANK": ("count", "OTHER_FROM")})
     highest = engine.aggregate(existing, [CUSTOMER_ID], {"HIGHEST_SK": ("max", CUSTOMER_SK)})
     customer_base = F.substr(F.col(CUSTOMER_ID), 2, 7).cast(LongType()) * F.lit(VERSIONS_PER_CUSTOMER)
     numbered = (
-        fresh.join(rank, on=start)
-        .join(highest, on=CUSTOMER_ID, how="left")
+        engine.join(engine.join(fresh, rank, start), highest, [CUSTOMER_ID], "left")
         .with_column(
             CUSTOMER_SK,
             (F.coalesce(F.col("HIGHEST_SK"), customer_base) + F.col("RANK")).cast(LongType()),

@@ -98,8 +98,8 @@ def load_dim_customer(
         customers.new_history_records(batch, _table(session, CUSTOMER_STATE_HISTORY), loaded_at, writer),
     )
     touched = writer.distinct(batch, [customers.CUSTOMER_ID])
-    records = _table(session, CUSTOMER_STATE_HISTORY).join(touched, on=customers.CUSTOMER_ID)
-    existing = writer.materialize(_table(session, DIM_CUSTOMER).join(touched, on=customers.CUSTOMER_ID))
+    records = writer.join(_table(session, CUSTOMER_STATE_HISTORY), touched, [customers.CUSTOMER_ID])
+    existing = writer.join(_table(session, DIM_CUSTOMER), touched, [customers.CUSTOMER_ID])
     versions = writer.materialize(
         customers.assign_surrogate_keys(customers.build_customer_versions(records, writer), existing, writer)
     )
