@@ -8,6 +8,7 @@ Layout written (lake-relative keys), the formal contract with Snowflake:
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
@@ -89,11 +90,15 @@ def run_staging_job(spark: SparkSession, storage: LakeStorage, run_id: str) -> d
         ),
     }
     dataset_of = {table: dataset for dataset, table in contract.STAGING_TABLE_OF_DATASET.items()}
+    # Written side by side, as Job A cleans its datasets (see clean_run.run_clean_job).
+    with ThreadPoolExecutor(max_workers=len(tables)) as pool:
+        futures = {t: pool.submit(write_table, storage, frame, dataset_of[t], run_id) for t, frame in tables.items()}
+        written = {table: futures[table].result() for table in tables}
     manifest = {
         "run_id": run_id,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "clean_runs": new_runs,
-        "tables": {table: write_table(storage, frame, dataset_of[table], run_id) for table, frame in tables.items()},
+        "tables": written,
     }
     write_json(storage, manifest_key(run_id), manifest)
     write_json(storage, LATEST_MANIFEST_KEY, manifest)
