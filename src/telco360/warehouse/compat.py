@@ -21,7 +21,6 @@ from snowflake.snowpark import types as T
 from snowflake.snowpark.mock import _connection, _plan, _util, patch
 from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType, TableEmulator
 from snowflake.snowpark.mock._snowflake_data_type import infer_sp_type_from_python_type
-from snowflake.snowpark.types import _NumericType
 
 
 @patch(F.trim)
@@ -73,22 +72,19 @@ def _combine_aligned(self, other, func, fill_value=None):
 ColumnEmulator.combine = _combine_aligned
 
 
-
-def _dtype_for(column_type: ColumnType):
-    """The dtype snowpark 1.53.0's `fix_drift_between_column_sf_type_and_dtype` gives a column
-    of this type (its table, restated; other types stay object)."""
-    nullable = column_type.nullable
-    return {
-        T.BooleanType: bool,
-        T.ByteType: "Int8" if nullable else np.int8,
-        T.ShortType: "Int8" if nullable else np.int8,
-        T.IntegerType: "Int64" if nullable else np.int64,
-        T.LongType: "Int64" if nullable else np.int64,
-        T.DecFloatType: np.float64,
-        T.DecimalType: np.float64,
-        T.DoubleType: np.float64,
-        T.FloatType: np.float64,
-    }.get(type(column_type.datatype), object)
+# (dtype when nullable, when not) per type, as in snowpark 1.53.0's
+# `fix_drift_between_column_sf_type_and_dtype`; other types stay object.
+_DRIFT_DTYPES = {
+    T.BooleanType: (bool, bool),
+    T.ByteType: ("Int8", np.int8),
+    T.ShortType: ("Int8", np.int8),
+    T.IntegerType: ("Int64", np.int64),
+    T.LongType: ("Int64", np.int64),
+    T.DecFloatType: (np.float64, np.float64),
+    T.DecimalType: (np.float64, np.float64),
+    T.DoubleType: (np.float64, np.float64),
+    T.FloatType: (np.float64, np.float64),
+}
 
 
 def _fix_dtype_drift(column: ColumnEmulator) -> ColumnEmulator:
@@ -99,12 +95,13 @@ def _fix_dtype_drift(column: ColumnEmulator) -> ColumnEmulator:
     it is. Only an object array can hold None: other dtypes skip the scan, object arrays are
     scanned in one pass that stops at the first None. Then the same `astype` as the emulator."""
     if (
-        isinstance(column.sf_type.datatype, _NumericType)
+        isinstance(column.sf_type.datatype, T._NumericType)
         and column.dtype == object
         and any(value is None for value in column._values)
     ):
         return column
-    return column.astype(_dtype_for(column.sf_type), errors="ignore")
+    nullable, not_nullable = _DRIFT_DTYPES.get(type(column.sf_type.datatype), (object, object))
+    return column.astype(nullable if column.sf_type.nullable else not_nullable, errors="ignore")
 
 
 # The emulator's own version stays reachable: tests/warehouse/test_compat.py compares the two.
