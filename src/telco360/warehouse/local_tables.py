@@ -86,6 +86,12 @@ def write_arrow_table(session: Session, table: str, data: pa.Table) -> int:
         key = f'"{name}"'
         sf_types[key] = ColumnType(snowpark_type(sql_type), True)
         columns[key] = data.column(name).to_pylist()
+    _register_table(session, qualified_name(table), columns, sf_types)
+    return data.num_rows
+
+
+def _register_table(session: Session, name: str, columns: dict[str, list], sf_types: dict[str, ColumnType]) -> None:
+    """Put columns of Python values (quoted names) into the session as table `name`, replacing it."""
     frame = TableEmulator(
         columns,
         sf_types=sf_types,
@@ -93,8 +99,7 @@ def write_arrow_table(session: Session, table: str, data: pa.Table) -> int:
         dtype=object,
     )
     frame._null_rows_idxs_map = {key: [] for key in sf_types}
-    session._conn.entity_registry.write_table(qualified_name(table), frame, SaveMode.OVERWRITE)
-    return data.num_rows
+    session._conn.entity_registry.write_table(name, frame, SaveMode.OVERWRITE)
 
 
 def read_arrow_table(session: Session, table: str) -> pa.Table:
@@ -208,14 +213,7 @@ def _result_table(session: Session, kind: str, result: pd.DataFrame, types: dict
         f'"{column}"': [None if _is_missing(v) else v for v in result[column].astype(object).tolist()]
         for column in types
     }
-    emulated = TableEmulator(
-        columns,
-        sf_types={f'"{column}"': t for column, t in types.items()},
-        sf_types_by_col_index=dict(enumerate(types.values())),
-        dtype=object,
-    )
-    emulated._null_rows_idxs_map = {f'"{column}"': [] for column in types}
-    session._conn.entity_registry.write_table(name, emulated, SaveMode.OVERWRITE)
+    _register_table(session, name, columns, {f'"{column}"': t for column, t in types.items()})
     return session.table(name)
 
 
