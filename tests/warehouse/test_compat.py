@@ -68,3 +68,26 @@ def test_replacing_a_local_view_changes_its_query(session):
     session.table("T_IDS").filter(F.col("ID") == F.lit(1)).create_or_replace_view("V_IDS")
     session.table("T_IDS").filter(F.col("ID") == F.lit(2)).create_or_replace_view("V_IDS")
     assert [r["ID"] for r in session.table("V_IDS").collect()] == [2]
+
+
+LITERALS = [
+    ("string", F.lit("abc")),
+    ("long", F.lit(7)),
+    ("null", F.lit(None)),
+    ("date", F.lit(dt.date(2024, 1, 2))),
+    ("timestamp", F.lit(dt.datetime(9999, 12, 31))),
+    ("decimal", F.lit(Decimal("1.25"))),
+]
+
+
+@pytest.mark.parametrize("literal", [c[1] for c in LITERALS], ids=[c[0] for c in LITERALS])
+def test_a_literal_column_matches_the_emulator(session, literal):
+    rows = session.create_dataframe([(1,), (2,), (3,)], ["ID"]).filter(F.col("ID") > F.lit(1))
+    frame = compat._plan.execute_mock_plan(rows._plan)
+    analyzer = session._analyzer
+
+    ours = compat._calculate_expression(literal._expression, frame, analyzer, {})
+    emulators = compat._emulated_expression(literal._expression, frame, analyzer, {})
+
+    pd.testing.assert_series_equal(ours, emulators)
+    assert ours.sf_type == emulators.sf_type
