@@ -3,6 +3,7 @@ warehouse holds the conftest story, plus literal validator sidecars, a Glue Job 
 and one PIPELINE_RUN_LOG run."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -247,3 +248,67 @@ def test_report_and_check_work_on_a_new_empty_warehouse(tmp_path, capsys):
     save_local_warehouse(open_local_warehouse(lake), lake)
     assert c360(["check", "--lake", str(lake)]) == 0
     assert c360(["report", "--lake", str(lake), "--out", str(tmp_path / "r.html")]) == 0
+
+
+def refreshed_lake(lake: Path) -> Path:
+    """`build_lake` after its run's marts refresh (as of its RUN_DATE) and DQ checks, as the
+    local runner leaves a lake after a successful day."""
+    from telco360.analytics.quality import run_dq_checks
+    from telco360.analytics.refresh import refresh_marts
+    from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+
+    build_lake(lake)
+    session = open_local_warehouse(lake)
+    run_dq_checks(session, "run-0116")
+    refresh_marts(session, "2024-01-16")
+    save_local_warehouse(session, lake)
+    session.close()
+    return lake
+
+
+def without_refresh_time(rows: list[dict]) -> list[dict]:
+    """Rows in a fixed order without REFRESHED_AT; values compare as numbers (the saved table
+    holds its declared scale, a fresh computation the scale of its arithmetic)."""
+    kept = [{k: v for k, v in row.items() if k != "REFRESHED_AT"} for row in rows]
+    return sorted(kept, key=lambda row: (str(row["ACTIVITY_DATE"]), str(row["PLAN_ID"])))
+
+
+def test_the_report_reads_what_the_last_run_saved_when_it_is_current(tmp_path, monkeypatch):
+    from telco360.analytics import quality
+    from telco360.commands import report as report_command
+
+    lake = refreshed_lake(tmp_path / "lake")
+    now = dt.datetime(2024, 1, 17, 8)
+    computed = report_command.warehouse_sections(lake, dt.date(2024, 1, 15), now)  # another as-of: computed
+    assert computed["dq"]["run_id"] == "report as of 2024-01-15"
+
+    def no_evaluation(_tables):
+        raise AssertionError("the checks were evaluated again")
+
+    monkeypatch.setattr(quality, "evaluate_checks", no_evaluation)
+    saved = report_command.warehouse_sections(lake, dt.date(2024, 1, 16), now)
+
+    assert saved["dq"]["run_id"] == "run-0116"
+    # The checks do not depend on the as-of date: the saved results are a fresh evaluation's.
+    assert sorted(map(str, saved["dq"]["results"])) == sorted(map(str, computed["dq"]["results"]))
+    assert saved["usage_daily"] and without_refresh_time(saved["usage_daily"]) == without_refresh_time(
+        computed["usage_daily"])
+
+
+def test_the_report_computes_again_after_a_run_the_marts_did_not_follow(tmp_path):
+    from telco360.commands import report as report_command
+    from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+    from telco360.warehouse.tables import qualified_name, table_schema
+
+    lake = refreshed_lake(tmp_path / "lake")
+    session = open_local_warehouse(lake)
+    later = {**run_log_rows(run_id="run-0117", run_date="2024-01-17")[-1], "FINISHED_AT": dt.datetime(2099, 1, 1)}
+    schema = table_schema("PIPELINE_RUN_LOG")
+    session.create_dataframe([[later[f.name] for f in schema.fields]], schema).write.save_as_table(
+        qualified_name("PIPELINE_RUN_LOG"), mode="append")
+    save_local_warehouse(session, lake)
+    session.close()
+
+    sections = report_command.warehouse_sections(lake, dt.date(2024, 1, 16), dt.datetime(2024, 1, 17, 8))
+
+    assert sections["dq"]["run_id"] == "report as of 2024-01-16"

@@ -361,13 +361,13 @@ def read_warehouse_tables(session: Session) -> WarehouseTables:
         dim_customer=session.table(dw_table("DIM_CUSTOMER")),
         dim_plan=session.table(dw_table("DIM_PLAN")),
         fact_activity=session.table(dw_table("FACT_ACTIVITY")),
-        stg_customers=_optional_table(session, staging_table("STG_CUSTOMERS")),
-        stg_plans=_optional_table(session, staging_table("STG_PLANS")),
-        stg_activity=_optional_table(session, staging_table("STG_ACTIVITY")),
+        stg_customers=optional_table(session, staging_table("STG_CUSTOMERS")),
+        stg_plans=optional_table(session, staging_table("STG_PLANS")),
+        stg_activity=optional_table(session, staging_table("STG_ACTIVITY")),
     )
 
 
-def _optional_table(session: Session, name: str) -> Optional[DataFrame]:
+def optional_table(session: Session, name: str) -> Optional[DataFrame]:
     try:
         frame = session.table(name)
         frame.columns  # resolves the table: fails here when it does not exist
