@@ -24,9 +24,10 @@ from snowflake.snowpark.mock import _connection, _plan
 from snowflake.snowpark.mock._snowflake_data_type import TableEmulator
 
 CACHED_NODES = (_plan.MockSelectStatement, _plan.MockSetStatement, _plan.Aggregate, _plan.Project, _plan.Join)
-# Rows x columns kept per session, oldest dropped first: each cell is one 8-byte pointer
-# (the values themselves are shared), so ~130 MB at most.
-MAX_CELLS = 16_000_000
+# Rows x columns kept per session, least recently used dropped first. A cell is an 8-byte
+# pointer, plus its value when only the cache still holds it. Measured on the demo's day 6:
+# 4M cells keep 236 of the 250 hits of 16M, and the process peaks at 0.56 GB instead of 0.69.
+MAX_CELLS = 4_000_000
 
 
 class PlanResults:
