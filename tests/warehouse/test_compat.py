@@ -10,7 +10,7 @@ import pytest
 from snowflake.snowpark import Session
 from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
-from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType
+from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType, TableEmulator
 
 from telco360.warehouse import compat
 
@@ -91,3 +91,24 @@ def test_a_literal_column_matches_the_emulator(session, literal):
 
     pd.testing.assert_series_equal(ours, emulators)
     assert ours.sf_type == emulators.sf_type
+
+
+def test_table_columns_from_items_carry_the_declared_type_as_getitem_does():
+    # Nullable and sized: what a scan of the values would not give.
+    declared = ColumnType(T.StringType(10), True)
+    table = TableEmulator({"A": ["x", "y"], "B": [1, None]}, sf_types={"A": declared}, dtype=object)
+
+    items = dict(table.items())
+
+    assert items["A"].sf_type == declared == table["A"].sf_type
+    # Not declared: inferred from the values, as before.
+    assert items["B"].sf_type.nullable is True
+
+
+def test_select_star_keeps_the_column_types(session):
+    session.create_dataframe([(1, "a"), (2, None)], ["ID", "NAME"]).write.save_as_table("T_STAR")
+    star = session.table("T_STAR").select("*", (F.col("ID") + F.lit(1)).alias("NEXT"))
+    assert [(f.name, type(f.datatype)) for f in star.schema.fields] == [
+        ("ID", T.LongType), ("NAME", T.StringType), ("NEXT", T.LongType)
+    ]
+    assert [tuple(r) for r in star.collect()] == [(1, "a", 2), (2, None, 3)]
