@@ -15,6 +15,7 @@ import re
 import uuid
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -90,7 +91,7 @@ def write_arrow_table(session: Session, table: str, data: pa.Table) -> int:
     return data.num_rows
 
 
-def _register_table(session: Session, name: str, columns: dict[str, list], sf_types: dict[str, ColumnType]) -> None:
+def _register_table(session: Session, name: str, columns: dict[str, list | np.ndarray], sf_types: dict[str, ColumnType]) -> None:
     """Put columns of Python values (quoted names) into the session as table `name`, replacing it."""
     frame = TableEmulator(
         columns,
@@ -201,7 +202,8 @@ def _computed(df) -> tuple[pd.DataFrame, dict[str, ColumnType]]:
     cached = df.cache_result()
     frame = df.session._conn.entity_registry.read_table(cached.table_name)
     types = {name.strip('"'): frame[name].sf_type for name in frame.columns}
-    return pd.DataFrame({name.strip('"'): list(frame[name]) for name in frame.columns}, dtype=object), types
+    plain = pd.DataFrame({name.strip('"'): frame[name].to_numpy(dtype=object) for name in frame.columns}, dtype=object, copy=False)
+    return plain, types
 
 
 def _result_table(session: Session, kind: str, result: pd.DataFrame, types: dict[str, ColumnType]):
@@ -209,13 +211,14 @@ def _result_table(session: Session, kind: str, result: pd.DataFrame, types: dict
     if not len(result):
         result = pd.DataFrame({name: [] for name in types}, dtype=object)
     name = f"{contract.DATABASE}.{contract.DW_SCHEMA}.C360_{kind}_{uuid.uuid4().hex[:12].upper()}"
-    columns = {
-        f'"{column}"': [None if _is_missing(v) else v for v in result[column].astype(object).tolist()]
-        for column in types
-    }
+    columns = {f'"{column}"': _with_none_for_missing(result[column]) for column in types}
     _register_table(session, name, columns, {f'"{column}"': t for column, t in types.items()})
     return session.table(name)
 
 
-def _is_missing(value) -> bool:
-    return value is None or value is pd.NaT or (isinstance(value, float) and value != value)
+def _with_none_for_missing(column: pd.Series) -> np.ndarray:
+    """The column's values as an object array, NaN/NaT/NA (pandas' missing markers after a
+    merge or groupby) as None, the emulator's NULL."""
+    values = column.to_numpy(dtype=object, copy=True)
+    values[pd.isna(values)] = None
+    return values
