@@ -2,11 +2,14 @@
 local persistence between runs."""
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
+
 import pyarrow as pa
 import pytest
 
 from conftest import HIGH, customer, event, plan, rows, write_staging
-from telco360.warehouse import pipeline
+from telco360.warehouse import local_tables, pipeline
 from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
 from telco360.warehouse.local_tables import arrow_schema, write_arrow_table
 from telco360.warehouse.procedures import load_procedure
@@ -128,3 +131,22 @@ def test_save_interrupted_between_renames_restores_the_previous_state(tmp_path):
     (tmp_path / "_warehouse").rename(tmp_path / "_warehouse.previous")
     restored = open_local_warehouse(tmp_path)
     assert [r["CUSTOMER_ID"] for r in rows(restored, "DIM_CUSTOMER") if r["CUSTOMER_SK"] != -1] == [C1]
+
+
+@pytest.mark.parametrize("type_, values", [
+    (pa.timestamp("us"), [dt.datetime(2024, 1, 1, 1, 2, 3, 4), None, dt.datetime(9999, 12, 31)]),
+    (pa.date32(), [dt.date(2024, 1, 1), None, dt.date(9999, 12, 31)]),
+    (pa.string(), ["a", None]),
+    (pa.int64(), [1, None]),
+    (pa.decimal128(12, 2), [Decimal("1.25"), None]),
+])
+def test_restored_columns_hold_the_python_values_arrow_gives(type_, values):
+    column = pa.chunked_array([pa.array(values[:1], type=type_), pa.array(values[1:], type=type_)])
+    restored = list(local_tables._python_values(column))
+    assert restored == column.to_pylist() == values
+    assert [type(v) for v in restored] == [type(v) for v in values]
+
+
+def test_restored_timestamps_of_another_unit_are_arrow_s_own_values():
+    column = pa.chunked_array([pa.array([dt.datetime(2024, 1, 1, 1, 2, 3), None], type=pa.timestamp("ns"))])
+    assert list(local_tables._python_values(column)) == column.to_pylist()
