@@ -112,3 +112,19 @@ def test_select_star_keeps_the_column_types(session):
         ("ID", T.LongType), ("NAME", T.StringType), ("NEXT", T.LongType)
     ]
     assert [tuple(r) for r in star.collect()] == [(1, "a", 2), (2, None, 3)]
+
+
+def test_a_table_read_is_the_emulator_s_read_and_its_own_copy(session):
+    session.create_dataframe([(1, "a"), (2, None)], ["ID", "NAME"]).write.save_as_table("T_READ")
+    registry = session._conn.entity_registry
+
+    ours, emulators = registry.read_table("T_READ"), compat._emulated_read_table(registry, "T_READ")
+
+    pd.testing.assert_frame_equal(ours, emulators)
+    assert ours.sf_types == emulators.sf_types
+    ours.iloc[0, 0] = 99
+    ours.sf_types.clear()
+    again = registry.read_table("T_READ")
+    assert again.iloc[0, 0] == 1 and again.sf_types == emulators.sf_types
+    with pytest.raises(Exception, match="does not exist"):
+        registry.read_table("T_MISSING")

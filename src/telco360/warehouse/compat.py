@@ -133,6 +133,27 @@ _util.fix_drift_between_column_sf_type_and_dtype = _fix_dtype_drift
 _plan.fix_drift_between_column_sf_type_and_dtype = _fix_dtype_drift
 
 
+_Registry = _connection.MockServerConnection.TabularEntityRegistry
+_emulated_read_table = _Registry.read_table
+
+
+def _read_table(self, name):
+    """The emulator's `read_table` with one copy of the table instead of two: snowpark 1.53.0
+    calls `copy()` on the result of `reset_index`, which is already a new frame with its own
+    data and type maps. Every query reads its tables through here (~480 reads a demo day)."""
+    with self._lock:
+        qualified = _util.get_fully_qualified_name(
+            name, self.conn._get_current_parameter("schema"), self.conn._get_current_parameter("database")
+        )
+        table = self.table_registry.get(qualified)
+    if table is None:
+        return _emulated_read_table(self, name)  # the emulator's own error
+    return table.reset_index(drop=True)
+
+
+_Registry.read_table = _read_table
+
+
 _emulated_plan = _plan.execute_mock_plan
 
 

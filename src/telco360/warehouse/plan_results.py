@@ -54,7 +54,7 @@ class PlanResults:
             aliases.update(added_aliases)
             for outer in reading:
                 outer.update(names)
-            return _copy(table)
+            return table.copy()
         self.misses += 1
         before = dict(aliases)
         names: set[str] = set()
@@ -67,7 +67,7 @@ class PlanResults:
             outer.update(names)
         if isinstance(result, TableEmulator):
             added = {key: value for key, value in aliases.items() if key not in before or before[key] != value}
-            self._store(node, before, added, frozenset(names), _copy(result), dict(aliases))
+            self._store(node, before, added, frozenset(names), result.copy(), dict(aliases))
         return result
 
     def record_read(self, name) -> None:
@@ -105,16 +105,6 @@ class PlanResults:
 def short_name(name) -> str:
     last = name[-1] if isinstance(name, (list, tuple)) else name.rsplit(".", 1)[-1]
     return last.strip('"').upper()
-
-
-def _copy(table: TableEmulator) -> TableEmulator:
-    """A copy whose type maps are its own: callers change them in place."""
-    copied = table.copy()
-    copied.sf_types = dict(table.sf_types)
-    copied.sf_types_by_col_index = dict(table.sf_types_by_col_index)
-    copied._null_rows_idxs_map = dict(table._null_rows_idxs_map)
-    copied.sorted_by = list(table.sorted_by)
-    return copied
 
 
 def plan_results(registry) -> PlanResults:
