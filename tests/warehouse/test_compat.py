@@ -128,3 +128,34 @@ def test_a_table_read_is_the_emulator_s_read_and_its_own_copy(session):
     assert again.iloc[0, 0] == 1 and again.sf_types == emulators.sf_types
     with pytest.raises(Exception, match="does not exist"):
         registry.read_table("T_MISSING")
+
+
+def _sequence_equality():
+    return compat.types.FunctionType(compat._SEQUENCE_EQUALITY, {"isinstance": isinstance, "list": list, "tuple": tuple})
+
+
+PAIRS = [
+    ("strings", ["a", None, "c"], ["a", "b", None]),
+    ("longs", [1, 2, 3], [1, 5, 3]),
+    ("lists on both sides", [[1, 2], None, [3]], [(1, 2), [1], [3]]),
+    ("a list on one side", [[1, 2], "x", None], ["a", "x", None]),
+    ("timestamps", [dt.datetime(2024, 1, 1), None, dt.datetime(2024, 1, 2)], [dt.datetime(2024, 1, 1)] * 3),
+]
+
+
+@pytest.mark.parametrize("left, right", [p[1:] for p in PAIRS], ids=[p[0] for p in PAIRS])
+def test_the_equality_combine_matches_pandas(left, right):
+    assert compat._SEQUENCE_EQUALITY is not None, "snowpark's list-equality lambda was not found"
+    index = pd.Index([10, 11, 12])
+    left_column = ColumnEmulator(np.array(left, dtype=object), index=index)
+    right_column = ColumnEmulator(np.array(right, dtype=object), index=index)
+
+    ours = compat._combine_aligned(left_column, right_column, _sequence_equality())
+    pandas = compat._pandas_combine(left_column, right_column, _sequence_equality())
+
+    pd.testing.assert_series_equal(pd.Series(ours), pd.Series(pandas))
+
+
+def test_array_columns_still_compare_by_their_items(session):
+    frame = session.create_dataframe([([1, 2], [1, 2]), ([1], [2])], ["A", "B"])
+    assert [r["SAME"] for r in frame.select((F.col("A") == F.col("B")).alias("SAME")).collect()] == [True, False]
