@@ -159,3 +159,26 @@ def test_the_equality_combine_matches_pandas(left, right):
 def test_array_columns_still_compare_by_their_items(session):
     frame = session.create_dataframe([([1, 2], [1, 2]), ([1], [2])], ["A", "B"])
     assert [r["SAME"] for r in frame.select((F.col("A") == F.col("B")).alias("SAME")).collect()] == [True, False]
+
+
+NULL_TESTS = [
+    ("strings", ["a", None, ""], object),
+    ("floats with NaN", [1.0, float("nan"), 2.0], np.float64),
+    ("masked Int64 with NA", [1, None, 3], "Int64"),
+    ("object NaN is not None", [1.5, float("nan"), None], object),
+    ("empty", [], object),
+]
+
+
+@pytest.mark.parametrize("values, dtype", [c[1:] for c in NULL_TESTS], ids=[c[0] for c in NULL_TESTS])
+@pytest.mark.parametrize("test", [F.col("V").is_null, F.col("V").is_not_null], ids=["is_null", "is_not_null"])
+def test_null_tests_match_the_emulator(session, values, dtype, test):
+    data = compat.TableEmulator({'"V"': pd.Series(values, dtype=dtype)}, sf_types={'"V"': ColumnType(T.DoubleType(), True)})
+    data.index = pd.RangeIndex(5, 5 + len(values))
+    expression = test()._expression
+
+    ours = compat._calculate_expression(expression, data, session._analyzer, {})
+    emulators = compat._emulated_expression(expression, data, session._analyzer, {})
+
+    pd.testing.assert_series_equal(pd.Series(ours), pd.Series(emulators), check_dtype=bool(len(values)))
+    assert ours.sf_type == emulators.sf_type
