@@ -26,8 +26,9 @@ from snowflake.snowpark.mock._snowflake_data_type import TableEmulator
 CACHED_NODES = (_plan.MockSelectStatement, _plan.MockSetStatement, _plan.Aggregate, _plan.Project, _plan.Join)
 # Rows x columns kept per session, least recently used dropped first. A cell is an 8-byte
 # pointer, plus its value when only the cache still holds it. Measured on the demo's day 6:
-# 4M cells keep 236 of the 250 hits of 16M, and the process peaks at 0.56 GB instead of 0.69.
-MAX_CELLS = 4_000_000
+# 2M cells keep 234 of the 250 hits of 16M (0.54 GB peak instead of 0.69); at 100k customers
+# / 1M events, 4M cells took the benchmark's peak from 5.9 GB to 6.15 GB.
+MAX_CELLS = 2_000_000
 
 
 class PlanResults:
