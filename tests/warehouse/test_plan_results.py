@@ -55,7 +55,7 @@ def test_a_write_to_a_table_drops_the_results_that_read_it(session):
     assert ids(query) == [3, 5]
     # The result that read only T_OTHER survived every one of those writes.
     assert len(cache_of(session).entries) >= 1 and kept >= 1
-    assert any("T_OTHER" in entry[3] and "T_IDS" not in entry[3] for entry in cache_of(session).entries.values())
+    assert any("T_OTHER" in entry.names and "T_IDS" not in entry.names for entry in cache_of(session).entries.values())
 
 
 def test_a_view_reads_the_current_rows_of_its_table(session):
@@ -124,7 +124,7 @@ def test_the_oldest_results_are_dropped_beyond_the_size_limit(session):
     for bound in range(4):
         ids(session.table("T_SMALL").filter(F.col("ID") >= F.lit(bound)))
         assert cache.cells <= 10
-    assert cache.cells == sum(entry[4].size for entry in cache.entries.values())
+    assert cache.cells == sum(entry.table.size for entry in cache.entries.values())
 
 
 @pytest.mark.parametrize("name, short", [

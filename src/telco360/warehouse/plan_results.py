@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from snowflake.snowpark.mock import _connection, _plan
 from snowflake.snowpark.mock._snowflake_data_type import TableEmulator
@@ -31,13 +31,22 @@ CACHED_NODES = (_plan.MockSelectStatement, _plan.MockSetStatement, _plan.Aggrega
 MAX_CELLS = 2_000_000
 
 
+class Entry(NamedTuple):
+    node: object
+    aliases_before: dict  # the aliases the node was computed under
+    aliases_added: dict  # those its computation added or changed
+    aliases_after: dict
+    names: frozenset  # short names of the tables and views it read
+    table: TableEmulator
+
+
 class PlanResults:
     """One session's cached plan results, in least-recently-used order."""
 
     def __init__(self, max_cells: int = MAX_CELLS) -> None:
         self.max_cells = max_cells
         self.cells = 0
-        self.entries: OrderedDict[int, tuple] = OrderedDict()
+        self.entries: OrderedDict[int, Entry] = OrderedDict()
         self.hits = 0
         self.misses = 0
         self._reading = threading.local()
@@ -48,14 +57,13 @@ class PlanResults:
         entry = self.entries.get(id(node))
         # Equal aliases before the node was computed, or the same ones it then added: a
         # DataFrame's schema is computed first and its rows next, under the same aliases.
-        if entry is not None and entry[0] is node and (entry[1] == aliases or entry[5] == aliases):
+        if entry is not None and entry.node is node and aliases in (entry.aliases_before, entry.aliases_after):
             self.hits += 1
             self.entries.move_to_end(id(node))
-            _, _, added_aliases, names, table, _ = entry
-            aliases.update(added_aliases)
+            aliases.update(entry.aliases_added)
             for outer in reading:
-                outer.update(names)
-            return table.copy()
+                outer.update(entry.names)
+            return entry.table.copy()
         self.misses += 1
         before = dict(aliases)
         names: set[str] = set()
@@ -68,7 +76,7 @@ class PlanResults:
             outer.update(names)
         if isinstance(result, TableEmulator):
             added = {key: value for key, value in aliases.items() if key not in before or before[key] != value}
-            self._store(node, before, added, frozenset(names), result.copy(), dict(aliases))
+            self._store(Entry(node, before, added, dict(aliases), frozenset(names), result.copy()))
         return result
 
     def record_read(self, name) -> None:
@@ -80,22 +88,22 @@ class PlanResults:
     def forget(self, name) -> None:
         """`name` changed: drop every result that read it."""
         short = short_name(name)
-        for key in [key for key, entry in self.entries.items() if short in entry[3]]:
+        for key in [key for key, entry in self.entries.items() if short in entry.names]:
             self._drop(key)
 
-    def _store(self, node, aliases: dict, added: dict, names: frozenset, table: TableEmulator, after: dict) -> None:
-        cells = table.size
+    def _store(self, entry: Entry) -> None:
+        cells = entry.table.size
         if cells > self.max_cells:
             return
-        if id(node) in self.entries:
-            self._drop(id(node))
+        if id(entry.node) in self.entries:
+            self._drop(id(entry.node))
         while self.entries and self.cells + cells > self.max_cells:
             self._drop(next(iter(self.entries)))
-        self.entries[id(node)] = (node, aliases, added, names, table, after)
+        self.entries[id(entry.node)] = entry
         self.cells += cells
 
     def _drop(self, key: int) -> None:
-        self.cells -= self.entries.pop(key)[4].size
+        self.cells -= self.entries.pop(key).table.size
 
     def _reading_stack(self) -> list:
         if not hasattr(self._reading, "stack"):
