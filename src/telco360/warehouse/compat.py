@@ -187,10 +187,10 @@ def _execute_plan(plan, expr_to_alias=None):
     of the view's query (and the caller turns them into Row objects) only to register the
     query; here it is registered as is, as Snowflake does, and its rows are computed when the
     view is read."""
-    source = plan.source_plan if isinstance(plan, (_plan.MockExecutionPlan, _plan.SnowflakePlan)) else plan
+    source, analyzer = plan_results.node_and_analyzer(plan)
     if not isinstance(source, _plan.CreateViewCommand):
         return _emulated_plan(plan, expr_to_alias)
-    registry = (plan.session._analyzer if source is not plan else plan.analyzer).session._conn.entity_registry
+    registry = analyzer.session._conn.entity_registry
     registry.create_or_replace_view(source.child, source.name, source.replace)
     return TableEmulator()
 

@@ -124,16 +124,21 @@ def plan_results(registry) -> PlanResults:
     return cache
 
 
+def node_and_analyzer(plan) -> tuple[object, Optional[object]]:
+    """The logical plan node `execute_mock_plan` runs for `plan`, and its analyzer: the emulator
+    passes either an execution plan or a bare node (whose analyzer it reads from the node)."""
+    if isinstance(plan, (_plan.MockExecutionPlan, _plan.SnowflakePlan)):
+        return plan.source_plan, plan.session._analyzer
+    return plan, getattr(plan, "analyzer", None)
+
+
 def cached_execution(execute: Callable) -> Callable:
     """`execute` (the emulator's `execute_mock_plan`) with the cache in front of it."""
 
     def execute_with_cache(plan, expr_to_alias: Optional[dict] = None):
-        if isinstance(plan, (_plan.MockExecutionPlan, _plan.SnowflakePlan)):
-            node, analyzer = plan.source_plan, plan.session._analyzer
-            if expr_to_alias is None:
-                expr_to_alias = plan.expr_to_alias
-        else:
-            node, analyzer = plan, getattr(plan, "analyzer", None)
+        node, analyzer = node_and_analyzer(plan)
+        if expr_to_alias is None and node is not plan:
+            expr_to_alias = plan.expr_to_alias
         if analyzer is None or expr_to_alias is None:
             return execute(plan, expr_to_alias)
         cache = plan_results(analyzer.session._conn.entity_registry)
