@@ -182,3 +182,74 @@ def test_null_tests_match_the_emulator(session, values, dtype, test):
 
     pd.testing.assert_series_equal(pd.Series(ours), pd.Series(emulators), check_dtype=bool(len(values)))
     assert ours.sf_type == emulators.sf_type
+
+
+ARITHMETIC_OPERANDS = [
+    ("object longs with a None", [1, None, 3], object),
+    ("object longs without None", [1, 2, 3], object),
+    ("object decimals with NaN and None", [Decimal("1.5"), Decimal("NaN"), None], object),
+    ("floats with NaN", [1.0, np.nan, 2.0], np.float64),
+    ("int64", [1, 2, 3], np.int64),
+]
+
+
+@pytest.mark.parametrize("values, dtype", [c[1:] for c in ARITHMETIC_OPERANDS], ids=[c[0] for c in ARITHMETIC_OPERANDS])
+@pytest.mark.parametrize("operator", ["__mul__", "__add__", "__sub__", "__truediv__"])
+def test_arithmetic_matches_the_emulator_s_none_reset(values, dtype, operator, monkeypatch):
+    def result():
+        left = ColumnEmulator(values, dtype=dtype, sf_type=ColumnType(T.DecimalType(18, 3), True))
+        right = ColumnEmulator([2, 4, 5], dtype=object, sf_type=ColumnType(T.LongType(), False))
+        return getattr(left, operator)(right)
+
+    ours = result()
+    monkeypatch.setattr(compat._snowflake_data_type, "reset_nan_to_none_if_necessary", compat._emulated_reset_nan)
+    emulators = result()
+    pd.testing.assert_series_equal(ours, emulators)
+    assert [value is None for value in ours] == [value is None for value in emulators]
+
+
+def test_none_positions_tell_none_from_other_missing_values():
+    values = np.array([None, float("nan"), pd.NaT, pd.NA, Decimal("NaN"), 0, "", None], dtype=object)
+    assert compat._none_positions(values).tolist() == [True, False, False, False, False, False, False, True]
+    assert compat._holds_none(values) and not compat._holds_none(values[1:7])
+
+
+CASES = [
+    ("flag", lambda: F.when(F.col("K") == F.lit("DATA"), F.lit(1)).otherwise(F.lit(0))),
+    ("no else", lambda: F.when(F.col("K") == F.lit("DATA"), F.col("N"))),
+    ("two branches, column else", lambda: F.when(F.col("K") == F.lit("DATA"), F.lit(1))
+        .when(F.col("N") > F.lit(2), F.lit(2)).otherwise(F.col("N"))),
+    ("integer then decimal", lambda: F.when(F.col("K") == F.lit("SMS"), F.lit(1)).otherwise(F.col("D"))),
+    ("every row matched", lambda: F.when(F.col("N").is_not_null() | F.col("N").is_null(), F.lit("x")).otherwise(F.lit("y"))),
+]
+
+
+@pytest.mark.parametrize("case", [c[1] for c in CASES], ids=[c[0] for c in CASES])
+def test_case_when_matches_the_emulator(session, case):
+    data = compat.TableEmulator(
+        {
+            '"K"': pd.Series(["DATA", None, "SMS", "DATA", "VOICE"], dtype=object),
+            '"N"': pd.Series([1, 2, None, 4, 5], dtype=object),
+            '"D"': pd.Series([Decimal("1.5"), None, Decimal("2.25"), Decimal("0"), Decimal("3")], dtype=object),
+        },
+        sf_types={'"K"': ColumnType(T.StringType(), True), '"N"': ColumnType(T.LongType(), True),
+                  '"D"': ColumnType(T.DecimalType(18, 3), True)},
+    )
+    data.index = pd.Index([7, 3, 9, 1, 4])  # as after a filter: labels are not positions
+    expression = case()._expression
+
+    ours = compat._calculate_expression(expression, data, session._analyzer, {})
+    emulators = compat._emulated_expression(expression, data, session._analyzer, {})
+
+    pd.testing.assert_series_equal(pd.Series(ours), pd.Series(emulators))
+    assert [type(value) for value in ours] == [type(value) for value in emulators]
+    assert ours.sf_type == emulators.sf_type
+
+
+def test_case_when_with_conflicting_types_fails_as_in_the_emulator(session):
+    data = compat.TableEmulator({'"K"': pd.Series(["a", "b"], dtype=object)}, sf_types={'"K"': ColumnType(T.StringType(), True)})
+    expression = F.when(F.col("K") == F.lit("a"), F.lit(1)).otherwise(F.to_date(F.lit("2024-01-01")))._expression
+    with pytest.raises(Exception, match="conflicting data types") as emulators:
+        compat._emulated_expression(expression, data, session._analyzer, {})
+    with pytest.raises(type(emulators.value), match="conflicting data types"):
+        compat._calculate_expression(expression, data, session._analyzer, {})

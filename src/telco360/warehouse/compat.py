@@ -6,7 +6,9 @@
 - Emulator hot spots made faster with the same results: the NULL scan of the column
   type inference (`_inferred_column_type`) and `Series.combine` on aligned columns
   (`_combine_aligned`), which together took a 30k-event fact load from 76 s to ~8 s; the
-  None scan before every arithmetic or comparison (`_fix_dtype_drift`); and CREATE VIEW,
+  None scan before every arithmetic or comparison (`_fix_dtype_drift`) and the per-row None
+  reset after it (`_reset_nan_to_none`); CASE, which copied its input table per branch
+  (`_case_when`); and CREATE VIEW,
   which the emulator answered by computing the view's rows (`_execute_plan`).
 - Each plan's result kept until a table it read changes (`plan_results`): the emulator
   otherwise recomputes a DataFrame's whole input for every step built on it.
@@ -22,7 +24,7 @@ from pandas.core import ops
 from pandas.core.dtypes.cast import maybe_cast_pointwise_result
 from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
-from snowflake.snowpark.mock import _connection, _plan, _util, patch
+from snowflake.snowpark.mock import _connection, _plan, _snowflake_data_type, _util, patch
 from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType, TableEmulator
 from snowflake.snowpark.mock._snowflake_data_type import infer_sp_type_from_python_type
 
@@ -141,16 +143,51 @@ def _fix_dtype_drift(column: ColumnEmulator) -> ColumnEmulator:
     snowpark 1.53.0 runs it on both sides of every binary operator, first asking (one Python
     call per value) whether a numeric column holds a None, in which case the column stays as
     it is. Only an object array can hold None: other dtypes skip the scan, object arrays are
-    scanned in one pass that stops at the first None. Then the same `astype` as the emulator."""
+    scanned by `_holds_none`. Then the same `astype` as the emulator."""
     if (
         isinstance(column.sf_type.datatype, T._NumericType)
         and column.dtype == object
-        and any(value is None for value in column._values)
+        and _holds_none(column._values)
     ):
         return column
     nullable, not_nullable = _DRIFT_DTYPES.get(type(column.sf_type.datatype), (object, object))
     return column.astype(nullable if column.sf_type.nullable else not_nullable, errors="ignore")
 
+
+def _none_positions(values: np.ndarray) -> np.ndarray:
+    """`value is None` for each value of an object array. `pd.isna` finds the missing values in
+    C; only those are asked `is None` (NaN, NaT and pd.NA are missing but not None)."""
+    mask = pd.isna(values)
+    candidates = np.flatnonzero(mask)
+    mask[candidates] = [values[position] is None for position in candidates]
+    return mask
+
+
+def _holds_none(values: np.ndarray) -> bool:
+    missing = np.flatnonzero(pd.isna(values))
+    return any(values[position] is None for position in missing)
+
+
+def _may_hold_none(operand) -> bool:
+    if isinstance(operand, pd.Series):
+        return operand.dtype == object and _holds_none(operand._values)
+    return True
+
+
+def _reset_nan_to_none(col_a, col_b, result):
+    """`reset_nan_to_none_if_necessary` without its per-row loop when it would change nothing.
+
+    snowpark 1.53.0 runs it after every `+ - * /` on columns: one Python step per row setting
+    the result to None where an operand is None (1.1 s of a demo day's marts, from `value *
+    flag`). When neither operand holds a None, which one vectorized scan tells, it leaves the
+    result as it is; otherwise the emulator's own loop runs."""
+    if _may_hold_none(col_a) or _may_hold_none(col_b):
+        return _emulated_reset_nan(col_a, col_b, result)
+    return result
+
+
+_emulated_reset_nan = _snowflake_data_type.reset_nan_to_none_if_necessary
+_snowflake_data_type.reset_nan_to_none_if_necessary = _reset_nan_to_none
 
 # The emulator's own version stays reachable: tests/warehouse/test_compat.py compares the two.
 _emulated_fix_drift = _util.fix_drift_between_column_sf_type_and_dtype
@@ -209,6 +246,8 @@ def _calculate_expression(exp, input_data, analyzer, expr_to_alias, *, keep_lite
     dtype that cannot hold None)."""
     if isinstance(exp, _plan.Literal) and not keep_literal:
         return _literal_column(exp, input_data)
+    if isinstance(exp, _plan.CaseWhen) and input_data.index.is_unique:
+        return _case_when(exp, input_data, analyzer, expr_to_alias)
     if isinstance(exp, (_plan.IsNull, _plan.IsNotNull)):
         child = _plan.calculate_expression(exp.child, input_data, analyzer, expr_to_alias)
         is_none = _none_mask(child)
@@ -217,6 +256,56 @@ def _calculate_expression(exp, input_data, analyzer, expr_to_alias, *, keep_lite
             index=child.index, sf_type=ColumnType(T.BooleanType(), True), copy=False,
         )
     return _emulated_expression(exp, input_data, analyzer, expr_to_alias, keep_literal=keep_literal)
+
+
+def _case_when(exp, input_data, analyzer, expr_to_alias) -> ColumnEmulator:
+    """The emulator's CASE, branch by branch with the same types, coercions and errors, with the
+    rows not yet matched kept as a mask instead of a copy of the input table: snowpark 1.53.0
+    filters the whole input twice per branch and once more for ELSE (every column of 140k
+    facts for each `_flag` of the marts). ELSE is still evaluated on the unmatched rows only."""
+    index = input_data.index
+    output_data = ColumnEmulator([None] * len(input_data), index=index)
+    remaining = np.ones(len(input_data), dtype=bool)
+    for case in exp.branches:
+        condition = _plan.calculate_expression(case[0], input_data, analyzer, expr_to_alias).fillna(value=False)
+        value = _plan.calculate_expression(case[1], input_data, analyzer, expr_to_alias)
+        if not condition.index.equals(index):
+            return _emulated_expression(exp, input_data, analyzer, expr_to_alias)
+        if output_data.sf_type is None:
+            output_data.sf_type = value.sf_type
+        elif bool(condition.any()) and output_data.sf_type.datatype != value.sf_type.datatype:
+            coerce_result = _plan.get_coerce_result_type(output_data.sf_type, value.sf_type)
+            if coerce_result is None:
+                raise _plan.SnowparkLocalTestingException(
+                    f"CaseWhen expressions have conflicting data types: {output_data.sf_type.datatype} != {value.sf_type.datatype}"
+                )
+            output_data = _plan.cast_column_to(output_data, coerce_result)
+            value = _plan.cast_column_to(value, coerce_result)
+        matched = remaining & condition.to_numpy(dtype=bool)
+        true_index = index[matched]
+        output_data[true_index] = value[true_index]
+        remaining &= ~matched
+        if not remaining.any():
+            break
+    if remaining.any() and exp.else_value:
+        rest_index = index[remaining]
+        if isinstance(exp.else_value, _plan.Literal):
+            rest = TableEmulator(index=pd.RangeIndex(len(rest_index)))  # a literal needs only the row count
+        else:
+            rest = input_data[remaining].reset_index(drop=True)
+        value = _plan.calculate_expression(exp.else_value, rest, analyzer, expr_to_alias)
+        value.index = rest_index
+        if output_data.sf_type is None:
+            output_data.sf_type = value.sf_type
+        elif output_data.sf_type.datatype != value.sf_type.datatype:
+            coerce_result = _plan.get_coerce_result_type(output_data.sf_type, value.sf_type)
+            if coerce_result is None:
+                raise _plan.SnowparkLocalTestingException(
+                    f"CaseWhen expressions have conflicting data types: {output_data.sf_type.datatype} != {value.sf_type.datatype}"
+                )
+            value = _plan.cast_column_to(value, coerce_result)
+        output_data[rest_index] = value[rest_index]
+    return output_data
 
 
 def _literal_column(exp, input_data) -> ColumnEmulator:
@@ -234,7 +323,7 @@ def _none_mask(column: ColumnEmulator) -> np.ndarray:
     """`x is None` per value, as the emulator tests NULL: only an object array holds None."""
     if column.dtype != object:
         return np.zeros(len(column), dtype=bool)
-    return np.fromiter((value is None for value in column._values), dtype=bool, count=len(column))
+    return _none_positions(column._values)
 
 
 _plan.calculate_expression = _calculate_expression
