@@ -146,3 +146,47 @@ def test_local_join_refuses_sides_sharing_a_column(wh):
     right = wh.create_dataframe([("C1", "y")], ["CUSTOMER_ID", "NOTE"])
     with pytest.raises(ValueError, match="NOTE"):
         LocalEngine().join(left, right, ["CUSTOMER_ID"])
+
+
+def test_snowflake_engine_creates_the_view_from_the_built_query_at_once():
+    created = []
+
+    class Query:
+        def create_or_replace_view(self, name):
+            created.append(name)
+
+    SnowparkEngine().create_view(RecordingSession(), "TELCO_DB.DW.V_TEST", Query)
+    assert created == ["TELCO_DB.DW.V_TEST"]
+
+
+def test_a_local_view_is_built_when_first_read_and_reads_the_tables_as_they_are_then(wh):
+    from snowflake.snowpark import functions as F
+
+    wh.create_dataframe([(1,), (2,)], ["ID"]).write.save_as_table("TELCO_DB.DW.T_VIEW_SOURCE")
+    builds = []
+
+    def build():
+        builds.append(1)
+        return wh.table("TELCO_DB.DW.T_VIEW_SOURCE").select((F.col("ID") * F.lit(10)).alias("TENFOLD"))
+
+    LocalEngine().create_view(wh, "TELCO_DB.DW.V_TENFOLD", build)
+    assert builds == []
+    wh.create_dataframe([(3,)], ["ID"]).write.save_as_table("TELCO_DB.DW.T_VIEW_SOURCE", mode="append")
+
+    assert sorted(r["TENFOLD"] for r in wh.table("TELCO_DB.DW.V_TENFOLD").collect()) == [10, 20, 30]
+    assert sorted(r["TENFOLD"] for r in wh.table("TELCO_DB.DW.V_TENFOLD").collect()) == [10, 20, 30]
+    assert builds == [1]
+
+
+def test_replacing_a_local_view_by_a_deferred_one_changes_what_it_reads(wh):
+    from snowflake.snowpark import functions as F
+
+    wh.create_dataframe([(1,)], ["ID"]).write.save_as_table("TELCO_DB.DW.T_VIEW_IDS")
+    ids = wh.table("TELCO_DB.DW.T_VIEW_IDS")
+    wh.table("TELCO_DB.DW.T_VIEW_IDS").create_or_replace_view("TELCO_DB.DW.V_IDS")
+    reader = wh.table("TELCO_DB.DW.V_IDS").select("ID")
+    assert [r["ID"] for r in reader.collect()] == [1]
+
+    LocalEngine().create_view(wh, "TELCO_DB.DW.V_IDS", lambda: ids.select((F.col("ID") + F.lit(1)).alias("ID")))
+
+    assert [r["ID"] for r in reader.collect()] == [2]

@@ -13,16 +13,16 @@ from snowflake.snowpark import functions as F
 from telco360.analytics import marts
 from telco360.analytics.quality import read_warehouse_tables
 from telco360.analytics.tables import dw_table
+from telco360.warehouse.seams import backend_for
 
 FEATURES_TABLE = "MART_CUSTOMER_FEATURES"
 
 
 def build_marts(session: Session, as_of: dt.date, refreshed_at: dt.datetime) -> dict[str, DataFrame]:
-    """Every mart (and the view) as a lazy DataFrame over the session's DW tables."""
+    """Every mart as a lazy DataFrame over the session's DW tables."""
     tables = read_warehouse_tables(session)
     fact, dim_customer, dim_plan = tables.fact_activity, tables.dim_customer, tables.dim_plan
     return {
-        "V_ACTIVITY_ENRICHED": marts.activity_enriched(fact, dim_customer, dim_plan),
         "MART_PLAN_USAGE_DAILY": marts.plan_usage_daily(fact, dim_customer, dim_plan, refreshed_at),
         "MART_CUSTOMER_360": marts.customer_360(fact, dim_customer, dim_plan, as_of, refreshed_at),
         "MART_CHURN_BY_PLAN": marts.churn_by_plan(fact, dim_customer, dim_plan, as_of, refreshed_at),
@@ -34,8 +34,8 @@ def refresh_marts(session: Session, run_date: str, refreshed_at: Optional[dt.dat
     """Write the view and the marts for RUN_DATE (YYYY-MM-DD); returns rows written per mart."""
     as_of = parse_run_date(run_date)
     refreshed_at = refreshed_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    backend_for(session).writer.create_view(session, dw_table("V_ACTIVITY_ENRICHED"), lambda: _activity_enriched(session))
     frames = build_marts(session, as_of, refreshed_at)
-    frames.pop("V_ACTIVITY_ENRICHED").create_or_replace_view(dw_table("V_ACTIVITY_ENRICHED"))
     rows = {}
     for name, frame in frames.items():
         if name == FEATURES_TABLE:
@@ -49,6 +49,11 @@ def refresh_marts(session: Session, run_date: str, refreshed_at: Optional[dt.dat
             written = written.filter(F.col("AS_OF_DATE") == F.lit(as_of))
         rows[name] = int(written.count())
     return {"run_date": run_date, "as_of_date": as_of.isoformat(), "rows": rows, "refreshed_at": refreshed_at.isoformat()}
+
+
+def _activity_enriched(session: Session) -> DataFrame:
+    tables = read_warehouse_tables(session)
+    return marts.activity_enriched(tables.fact_activity, tables.dim_customer, tables.dim_plan)
 
 
 def _replace_snapshot(session: Session, frame: DataFrame, as_of: dt.date) -> None:

@@ -13,7 +13,8 @@ small interface; everything else is shared code.
   re-evaluates a lazy plan for every action (even to learn a schema), and runs group_by
   one group at a time; so the local side caches shared intermediate results
   (`materialize`), aggregates in pandas (`aggregate`, `distinct`) and computes its
-  hottest joins as one pandas merge (`join`). In Snowflake, materializing would
+  hottest joins as one pandas merge (`join`), and builds a view's query only when the
+  view is first read (`create_view`). In Snowflake, materializing would
   create a temporary table, i.e. DDL, which commits the open transaction, so there plans
   stay lazy and aggregates are plain group_by.
 """
@@ -23,7 +24,7 @@ import json
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Protocol, Sequence
+from typing import Callable, Optional, Protocol, Sequence
 
 from snowflake.snowpark import DataFrame, Session
 from snowflake.snowpark import functions as F
@@ -70,6 +71,8 @@ class Engine(Protocol):
 
     def join(self, left: DataFrame, right: DataFrame, keys: Sequence[str], how: str = "inner") -> DataFrame: ...
 
+    def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None: ...
+
 
 class SnowparkEngine:
     """Plain Snowpark: lazy plans, group_by aggregates (Snowflake)."""
@@ -88,6 +91,9 @@ class SnowparkEngine:
 
     def join(self, left: DataFrame, right: DataFrame, keys: Sequence[str], how: str = "inner") -> DataFrame:
         return left.join(right, on=list(keys), how=how)
+
+    def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
+        build().create_or_replace_view(name)
 
 
 class LocalEngine:
@@ -110,6 +116,11 @@ class LocalEngine:
         from telco360.warehouse.local_tables import join_locally
 
         return join_locally(left, right, list(keys), how)
+
+    def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
+        from telco360.warehouse.compat import register_deferred_view
+
+        register_deferred_view(session, name, build)
 
 
 class TableWriter(Engine, Protocol):
