@@ -167,8 +167,7 @@ def _none_positions(values: np.ndarray) -> np.ndarray:
 
 
 def _holds_none(values: np.ndarray) -> bool:
-    missing = np.flatnonzero(pd.isna(values))
-    return any(values[position] is None for position in missing)
+    return bool(_none_positions(values).any())
 
 
 def _may_hold_none(operand) -> bool:
@@ -307,11 +306,7 @@ def _case_when(exp, input_data, analyzer, expr_to_alias) -> ColumnEmulator:
         if output_data.sf_type is None:
             output_data.sf_type = value.sf_type
         elif bool(condition.any()) and output_data.sf_type.datatype != value.sf_type.datatype:
-            coerce_result = _plan.get_coerce_result_type(output_data.sf_type, value.sf_type)
-            if coerce_result is None:
-                raise _plan.SnowparkLocalTestingException(
-                    f"CaseWhen expressions have conflicting data types: {output_data.sf_type.datatype} != {value.sf_type.datatype}"
-                )
+            coerce_result = _case_result_type(output_data, value)
             output_data = _plan.cast_column_to(output_data, coerce_result)
             value = _plan.cast_column_to(value, coerce_result)
         matched = remaining & condition.to_numpy(dtype=bool)
@@ -331,14 +326,18 @@ def _case_when(exp, input_data, analyzer, expr_to_alias) -> ColumnEmulator:
         if output_data.sf_type is None:
             output_data.sf_type = value.sf_type
         elif output_data.sf_type.datatype != value.sf_type.datatype:
-            coerce_result = _plan.get_coerce_result_type(output_data.sf_type, value.sf_type)
-            if coerce_result is None:
-                raise _plan.SnowparkLocalTestingException(
-                    f"CaseWhen expressions have conflicting data types: {output_data.sf_type.datatype} != {value.sf_type.datatype}"
-                )
-            value = _plan.cast_column_to(value, coerce_result)
+            value = _plan.cast_column_to(value, _case_result_type(output_data, value))
         output_data[rest_index] = value[rest_index]
     return output_data
+
+
+def _case_result_type(output_data: ColumnEmulator, value: ColumnEmulator) -> ColumnType:
+    coerce_result = _plan.get_coerce_result_type(output_data.sf_type, value.sf_type)
+    if coerce_result is None:
+        raise _plan.SnowparkLocalTestingException(
+            f"CaseWhen expressions have conflicting data types: {output_data.sf_type.datatype} != {value.sf_type.datatype}"
+        )
+    return coerce_result
 
 
 def _literal_column(exp, input_data) -> ColumnEmulator:
