@@ -11,16 +11,15 @@ from snowflake.snowpark import DataFrame, Session
 from snowflake.snowpark import functions as F
 
 from telco360.analytics import marts
-from telco360.analytics.quality import read_warehouse_tables
+from telco360.analytics.quality import WarehouseTables, read_warehouse_tables
 from telco360.analytics.tables import dw_table
 from telco360.warehouse.seams import backend_for
 
 FEATURES_TABLE = "MART_CUSTOMER_FEATURES"
 
 
-def build_marts(session: Session, as_of: dt.date, refreshed_at: dt.datetime) -> dict[str, DataFrame]:
-    """Every mart as a lazy DataFrame over the session's DW tables."""
-    tables = read_warehouse_tables(session)
+def build_marts(tables: WarehouseTables, as_of: dt.date, refreshed_at: dt.datetime) -> dict[str, DataFrame]:
+    """Every mart as a lazy DataFrame over the DW tables."""
     fact, dim_customer, dim_plan = tables.fact_activity, tables.dim_customer, tables.dim_plan
     return {
         "MART_PLAN_USAGE_DAILY": marts.plan_usage_daily(fact, dim_customer, dim_plan, refreshed_at),
@@ -34,8 +33,14 @@ def refresh_marts(session: Session, run_date: str, refreshed_at: Optional[dt.dat
     """Write the view and the marts for RUN_DATE (YYYY-MM-DD); returns rows written per mart."""
     as_of = parse_run_date(run_date)
     refreshed_at = refreshed_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-    backend_for(session).writer.create_view(session, dw_table("V_ACTIVITY_ENRICHED"), lambda: _activity_enriched(session))
-    frames = build_marts(session, as_of, refreshed_at)
+    tables = read_warehouse_tables(session)
+    # Lazy frames over the tables: a view built later still reads them as they are then.
+    backend_for(session).writer.create_view(
+        session,
+        dw_table("V_ACTIVITY_ENRICHED"),
+        lambda: marts.activity_enriched(tables.fact_activity, tables.dim_customer, tables.dim_plan),
+    )
+    frames = build_marts(tables, as_of, refreshed_at)
     rows = {}
     for name, frame in frames.items():
         if name == FEATURES_TABLE:
@@ -49,11 +54,6 @@ def refresh_marts(session: Session, run_date: str, refreshed_at: Optional[dt.dat
             written = written.filter(F.col("AS_OF_DATE") == F.lit(as_of))
         rows[name] = int(written.count())
     return {"run_date": run_date, "as_of_date": as_of.isoformat(), "rows": rows, "refreshed_at": refreshed_at.isoformat()}
-
-
-def _activity_enriched(session: Session) -> DataFrame:
-    tables = read_warehouse_tables(session)
-    return marts.activity_enriched(tables.fact_activity, tables.dim_customer, tables.dim_plan)
 
 
 def _replace_snapshot(session: Session, frame: DataFrame, as_of: dt.date) -> None:
