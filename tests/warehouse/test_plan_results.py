@@ -159,3 +159,16 @@ def test_a_hit_replays_the_aliases_its_computation_recorded():
     # Other aliases than the node was computed under: computed again.
     cache.result(node, {"expr-9": '"OTHER"'}, lambda: compute({}))
     assert computed == [1, 1]
+
+
+def test_a_write_to_a_returned_result_leaves_the_cached_one_unchanged():
+    """Results are shared lazily (copy-on-write): neither the computed result nor a later
+    hit's copy may write through to what the cache keeps."""
+    cache, node = plan_results.PlanResults(), object()
+    computed = cache.result(node, {}, lambda: TableEmulator({"KEY": [1, 2]}))
+    computed.iloc[0, 0] = 98
+    hit = cache.result(node, {}, lambda: pytest.fail("computed again"))
+    hit.iloc[1, 0] = 99
+
+    assert list(cache.result(node, {}, lambda: pytest.fail("computed again"))["KEY"]) == [1, 2]
+    assert list(hit["KEY"]) == [1, 99]

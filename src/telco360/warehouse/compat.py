@@ -13,6 +13,9 @@
   (`register_deferred_view`).
 - Each plan's result kept until a table it read changes (`plan_results`): the emulator
   otherwise recomputes a DataFrame's whole input for every step built on it.
+- pandas copy-on-write (pandas 3's default): the emulator copies whole tables in
+  `reset_index` and the plan cache copies every result it keeps and returns; lazy copies
+  only copy a column when one side writes to it.
 """
 from __future__ import annotations
 
@@ -32,6 +35,9 @@ from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnT
 from snowflake.snowpark.mock._snowflake_data_type import infer_sp_type_from_python_type
 
 from telco360.warehouse import plan_results
+
+# Process-wide, so it holds for every local session; tests run the emulator under it too.
+pd.set_option("mode.copy_on_write", True)
 
 
 @patch(F.trim)

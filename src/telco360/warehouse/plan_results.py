@@ -5,7 +5,8 @@ Snowpark local testing learns a DataFrame's schema by computing it, so every `se
 of n steps costs n(n+1)/2 steps. Snowflake compiles a schema without running anything.
 This cache stores the result of each plan node (a select, set operation, aggregate,
 projection or join) per session. The next step that reads the same node gets a copy instead
-of a recomputation.
+of a recomputation. The copies are lazy (`compat` turns on pandas copy-on-write): a column
+is copied only when the emulator writes to it on one side.
 
 A cached result stays valid while the tables and views it read are unchanged. Each entry
 records the names it read, and a write, drop or view replacement of such a name removes it.
@@ -63,7 +64,7 @@ class PlanResults:
             aliases.update(entry.aliases_added)
             for outer in reading:
                 outer.update(entry.names)
-            return entry.table.copy()
+            return entry.table.copy(deep=False)
         self.misses += 1
         before = dict(aliases)
         names: set[str] = set()
@@ -76,7 +77,7 @@ class PlanResults:
             outer.update(names)
         if isinstance(result, TableEmulator):
             added = {key: value for key, value in aliases.items() if key not in before or before[key] != value}
-            self._store(Entry(node, before, added, dict(aliases), frozenset(names), result.copy()))
+            self._store(Entry(node, before, added, dict(aliases), frozenset(names), result.copy(deep=False)))
         return result
 
     def record_read(self, name) -> None:
