@@ -9,7 +9,7 @@ from telco360 import contract
 from telco360.analytics import marts
 from telco360.analytics.tables import dw_table
 
-from .conftest import FACTS, HIGH, VERSIONS, as_frame
+from .conftest import FACTS, HIGH, VERSIONS, as_frame, event
 
 REFRESHED = dt.datetime(2024, 2, 1, 6)
 
@@ -20,6 +20,12 @@ def tables(session):
         session.table(dw_table("DIM_CUSTOMER")),
         session.table(dw_table("DIM_PLAN")),
     )
+
+
+def usage_tables(session):
+    """The usage marts' inputs: the facts summed per day, the customers, the plans."""
+    fact, dim_customer, dim_plan = tables(session)
+    return marts.daily_usage(fact), dim_customer, dim_plan
 
 
 def by_key(rows, *keys):
@@ -33,17 +39,32 @@ def enriched(dw):
 
 @pytest.fixture(scope="module")
 def usage(dw):
-    return by_key(marts.plan_usage_daily(*tables(dw), REFRESHED).collect(), "ACTIVITY_DATE", "PLAN_ID")
+    return by_key(marts.plan_usage_daily(*usage_tables(dw), REFRESHED).collect(), "ACTIVITY_DATE", "PLAN_ID")
 
 
 @pytest.fixture(scope="module")
 def customers_jan31(dw):
-    return by_key(marts.customer_360(*tables(dw), dt.date(2024, 1, 31), REFRESHED).collect(), "CUSTOMER_ID")
+    return by_key(marts.customer_360(*usage_tables(dw), dt.date(2024, 1, 31), REFRESHED).collect(), "CUSTOMER_ID")
 
 
 @pytest.fixture(scope="module")
 def churn(dw):
-    return by_key(marts.churn_by_plan(*tables(dw), dt.date(2024, 1, 31), REFRESHED).collect(), "CHURN_MONTH", "PLAN_ID")
+    return by_key(marts.churn_by_plan(*usage_tables(dw), dt.date(2024, 1, 31), REFRESHED).collect(), "CHURN_MONTH", "PLAN_ID")
+
+
+def test_daily_usage_sums_each_customer_plan_and_day(dw):
+    late_sms = event("E7", "C0000001", 2, "P2", "SMS", dt.datetime(2024, 1, 15, 18))
+    rows = by_key(
+        marts.daily_usage(as_frame(dw, "FACT_ACTIVITY", [*FACTS, late_sms])).collect(), "CUSTOMER_ID", "PLAN_ID", "EVENT_DATE"
+    )
+    day15, day16 = dt.date(2024, 1, 15), dt.date(2024, 1, 16)
+    figures = {key: (r["EVENTS"], r["DATA_MB"], r["VOICE_SECONDS"], r["SMS"], r["LAST_EVENT_TS"]) for key, r in rows.items()}
+    assert figures[("C0000001", "P1", day15)] == (1, 100, 0, 0, dt.datetime(2024, 1, 15, 10))
+    assert figures[("C0000001", "P2", day15)] == (2, 50, 0, 1, dt.datetime(2024, 1, 15, 18))
+    assert figures[("C0000001", "P2", day16)] == (1, 0, 120, 0, dt.datetime(2024, 1, 16, 9))
+    # An unknown customer's events (no version yet, so no plan) are a day of their own.
+    assert figures[("C0000009", None, day16)] == (1, 10, 0, 0, dt.datetime(2024, 1, 16, 11))
+    assert len(rows) == 6
 
 
 def test_activity_enriched_gives_each_event_the_plan_in_force_at_the_event(enriched):
@@ -131,7 +152,7 @@ def test_customer_360_usage_covers_the_30_days_ending_on_the_as_of_date(customer
 
 
 def test_customer_360_ignores_activity_after_the_as_of_date(dw):
-    rows = by_key(marts.customer_360(*tables(dw), dt.date(2024, 1, 15), REFRESHED).collect(), "CUSTOMER_ID")
+    rows = by_key(marts.customer_360(*usage_tables(dw), dt.date(2024, 1, 15), REFRESHED).collect(), "CUSTOMER_ID")
     assert rows["C0000001"]["LAST_ACTIVITY_TS"] == dt.datetime(2024, 1, 15, 13)
     assert rows["C0000001"]["EVENTS_30D"] == 2
 
@@ -153,7 +174,7 @@ def test_churn_rate_divides_by_customers_on_the_plan_at_month_start(churn):
 def test_features_take_plan_and_status_in_force_at_the_end_of_the_as_of_date(dw):
     fact, dim_customer, _ = tables(dw)
     rows = by_key(
-        marts.customer_features(fact, dim_customer, [dt.date(2024, 1, 10), dt.date(2024, 1, 15)], REFRESHED).collect(),
+        marts.customer_features(marts.daily_usage(fact), dim_customer, [dt.date(2024, 1, 10), dt.date(2024, 1, 15)], REFRESHED).collect(),
         "AS_OF_DATE", "CUSTOMER_ID",
     )
     assert rows[(dt.date(2024, 1, 10), "C0000001")]["PLAN_ID"] == "P1"
@@ -164,7 +185,7 @@ def test_features_take_plan_and_status_in_force_at_the_end_of_the_as_of_date(dw)
 
 def test_features_count_usage_windows_and_history_up_to_the_as_of_date(dw):
     fact, dim_customer, _ = tables(dw)
-    rows = by_key(marts.customer_features(fact, dim_customer, [dt.date(2024, 1, 15)], REFRESHED).collect(), "CUSTOMER_ID")
+    rows = by_key(marts.customer_features(marts.daily_usage(fact), dim_customer, [dt.date(2024, 1, 15)], REFRESHED).collect(), "CUSTOMER_ID")
     c1, c2, c3 = rows["C0000001"], rows["C0000002"], rows["C0000003"]
     assert (c1["EVENTS_7D"], c1["DATA_MB_30D"], c1["VOICE_MINUTES_30D"], c1["PLAN_CHANGES_TOTAL"]) == (2, 150, 0, 1)
     assert (c2["EVENTS_7D"], c2["EVENTS_30D"], c2["SMS_30D"], c2["DAYS_SINCE_LAST_ACTIVITY"]) == (1, 2, 1, 0)
@@ -185,11 +206,11 @@ def _known_by(end: dt.datetime):
 def test_features_use_nothing_after_the_as_of_date(dw):
     as_of = dt.date(2024, 1, 15)
     fact, dim_customer, _ = tables(dw)
-    with_future = marts.customer_features(fact, dim_customer, [as_of], REFRESHED).collect()
+    with_future = marts.customer_features(marts.daily_usage(fact), dim_customer, [as_of], REFRESHED).collect()
 
     versions, facts = _known_by(dt.datetime(2024, 1, 16))
     without_future = marts.customer_features(
-        as_frame(dw, "FACT_ACTIVITY", facts), as_frame(dw, "DIM_CUSTOMER", versions), [as_of], REFRESHED
+        marts.daily_usage(as_frame(dw, "FACT_ACTIVITY", facts)), as_frame(dw, "DIM_CUSTOMER", versions), [as_of], REFRESHED
     ).collect()
 
     assert by_key(with_future, "CUSTOMER_ID") == by_key(without_future, "CUSTOMER_ID")
@@ -198,26 +219,28 @@ def test_features_use_nothing_after_the_as_of_date(dw):
 
 def test_features_leave_out_customers_already_churned(dw):
     fact, dim_customer, _ = tables(dw)
-    rows = by_key(marts.customer_features(fact, dim_customer, [dt.date(2024, 1, 31)], REFRESHED).collect(), "CUSTOMER_ID")
+    rows = by_key(marts.customer_features(marts.daily_usage(fact), dim_customer, [dt.date(2024, 1, 31)], REFRESHED).collect(), "CUSTOMER_ID")
     assert sorted(rows) == ["C0000001", "C0000003"]
 
 
 def test_every_mart_is_empty_on_an_empty_warehouse(snowpark):
     fact, dim_customer, dim_plan = (as_frame(snowpark, t, []) for t in ("FACT_ACTIVITY", "DIM_CUSTOMER", "DIM_PLAN"))
     as_of = dt.date(2024, 1, 31)
+    usage = marts.daily_usage(fact)
     built = [
-        marts.plan_usage_daily(fact, dim_customer, dim_plan, REFRESHED),
-        marts.customer_360(fact, dim_customer, dim_plan, as_of, REFRESHED),
-        marts.churn_by_plan(fact, dim_customer, dim_plan, as_of, REFRESHED),
-        marts.customer_features(fact, dim_customer, [as_of], REFRESHED),
+        usage,
+        marts.plan_usage_daily(usage, dim_customer, dim_plan, REFRESHED),
+        marts.customer_360(usage, dim_customer, dim_plan, as_of, REFRESHED),
+        marts.churn_by_plan(usage, dim_customer, dim_plan, as_of, REFRESHED),
+        marts.customer_features(usage, dim_customer, [as_of], REFRESHED),
     ]
-    assert [frame.count() for frame in built] == [0, 0, 0, 0]
+    assert [frame.count() for frame in built] == [0, 0, 0, 0, 0]
 
 
 def test_customer_360_keeps_customers_without_any_activity(dw):
     _, dim_customer, dim_plan = tables(dw)
     rows = by_key(
-        marts.customer_360(as_frame(dw, "FACT_ACTIVITY", []), dim_customer, dim_plan, dt.date(2024, 1, 31), REFRESHED).collect(),
+        marts.customer_360(marts.daily_usage(as_frame(dw, "FACT_ACTIVITY", [])), dim_customer, dim_plan, dt.date(2024, 1, 31), REFRESHED).collect(),
         "CUSTOMER_ID",
     )
     assert len(rows) == 4
@@ -227,7 +250,7 @@ def test_customer_360_keeps_customers_without_any_activity(dw):
 def test_churn_by_plan_without_any_churn_has_bases_and_no_events(dw):
     fact, _, dim_plan = tables(dw)
     never_churned = [row for row in VERSIONS if row["STATUS"] != "CHURNED" and row["CUSTOMER_ID"] in ("C0000001", "C0000003")]
-    rows = by_key(marts.churn_by_plan(fact, as_frame(dw, "DIM_CUSTOMER", never_churned), dim_plan, dt.date(2024, 1, 31),
+    rows = by_key(marts.churn_by_plan(marts.daily_usage(fact), as_frame(dw, "DIM_CUSTOMER", never_churned), dim_plan, dt.date(2024, 1, 31),
                                       REFRESHED).collect(), "CHURN_MONTH", "PLAN_ID")
     assert {k: (r["CUSTOMERS_AT_MONTH_START"], r["CHURN_EVENTS"]) for k, r in rows.items()} == {
         (dt.date(2024, 1, 1), "P1"): (1, 0),

@@ -12,7 +12,7 @@ from snowflake.snowpark import functions as F
 
 from telco360.analytics import marts
 from telco360.analytics.quality import WarehouseTables, read_warehouse_tables
-from telco360.analytics.tables import dw_table
+from telco360.analytics.tables import dw_table, materialize
 from telco360.warehouse.seams import backend_for
 
 FEATURES_TABLE = "MART_CUSTOMER_FEATURES"
@@ -20,12 +20,13 @@ FEATURES_TABLE = "MART_CUSTOMER_FEATURES"
 
 def build_marts(tables: WarehouseTables, as_of: dt.date, refreshed_at: dt.datetime) -> dict[str, DataFrame]:
     """Every mart as a lazy DataFrame over the DW tables."""
-    fact, dim_customer, dim_plan = tables.fact_activity, tables.dim_customer, tables.dim_plan
+    usage = materialize(marts.daily_usage(tables.fact_activity))
+    dim_customer, dim_plan = tables.dim_customer, tables.dim_plan
     return {
-        "MART_PLAN_USAGE_DAILY": marts.plan_usage_daily(fact, dim_customer, dim_plan, refreshed_at),
-        "MART_CUSTOMER_360": marts.customer_360(fact, dim_customer, dim_plan, as_of, refreshed_at),
-        "MART_CHURN_BY_PLAN": marts.churn_by_plan(fact, dim_customer, dim_plan, as_of, refreshed_at),
-        FEATURES_TABLE: marts.customer_features(fact, dim_customer, [as_of], refreshed_at),
+        "MART_PLAN_USAGE_DAILY": marts.plan_usage_daily(usage, dim_customer, dim_plan, refreshed_at),
+        "MART_CUSTOMER_360": marts.customer_360(usage, dim_customer, dim_plan, as_of, refreshed_at),
+        "MART_CHURN_BY_PLAN": marts.churn_by_plan(usage, dim_customer, dim_plan, as_of, refreshed_at),
+        FEATURES_TABLE: marts.customer_features(usage, dim_customer, [as_of], refreshed_at),
     }
 
 

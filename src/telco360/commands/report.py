@@ -66,9 +66,9 @@ def warehouse_sections(lake: Path, as_of: dt.date, now: dt.datetime) -> dict:
         if saved is not None:
             return saved
         tables = read_warehouse_tables(session)
-        fact, dim_customer, dim_plan = tables.fact_activity, tables.dim_customer, tables.dim_plan
-        usage = marts.plan_usage_daily(fact, dim_customer, dim_plan, now).collect()
-        churn = marts.churn_by_plan(fact, dim_customer, dim_plan, as_of, now).collect()
+        daily = marts.daily_usage(tables.fact_activity)
+        usage = marts.plan_usage_daily(daily, tables.dim_customer, tables.dim_plan, now).collect()
+        churn = marts.churn_by_plan(daily, tables.dim_customer, tables.dim_plan, as_of, now).collect()
         results = evaluate_checks(tables)
     finally:
         session.close()
