@@ -172,9 +172,9 @@ def test_churn_rate_divides_by_customers_on_the_plan_at_month_start(churn):
 
 
 def test_features_take_plan_and_status_in_force_at_the_end_of_the_as_of_date(dw):
-    fact, dim_customer, _ = tables(dw)
+    usage, dim_customer, _ = usage_tables(dw)
     rows = by_key(
-        marts.customer_features(marts.daily_usage(fact), dim_customer, [dt.date(2024, 1, 10), dt.date(2024, 1, 15)], REFRESHED).collect(),
+        marts.customer_features(usage, dim_customer, [dt.date(2024, 1, 10), dt.date(2024, 1, 15)], REFRESHED).collect(),
         "AS_OF_DATE", "CUSTOMER_ID",
     )
     assert rows[(dt.date(2024, 1, 10), "C0000001")]["PLAN_ID"] == "P1"
@@ -184,8 +184,8 @@ def test_features_take_plan_and_status_in_force_at_the_end_of_the_as_of_date(dw)
 
 
 def test_features_count_usage_windows_and_history_up_to_the_as_of_date(dw):
-    fact, dim_customer, _ = tables(dw)
-    rows = by_key(marts.customer_features(marts.daily_usage(fact), dim_customer, [dt.date(2024, 1, 15)], REFRESHED).collect(), "CUSTOMER_ID")
+    usage, dim_customer, _ = usage_tables(dw)
+    rows = by_key(marts.customer_features(usage, dim_customer, [dt.date(2024, 1, 15)], REFRESHED).collect(), "CUSTOMER_ID")
     c1, c2, c3 = rows["C0000001"], rows["C0000002"], rows["C0000003"]
     assert (c1["EVENTS_7D"], c1["DATA_MB_30D"], c1["VOICE_MINUTES_30D"], c1["PLAN_CHANGES_TOTAL"]) == (2, 150, 0, 1)
     assert (c2["EVENTS_7D"], c2["EVENTS_30D"], c2["SMS_30D"], c2["DAYS_SINCE_LAST_ACTIVITY"]) == (1, 2, 1, 0)
@@ -205,8 +205,8 @@ def _known_by(end: dt.datetime):
 
 def test_features_use_nothing_after_the_as_of_date(dw):
     as_of = dt.date(2024, 1, 15)
-    fact, dim_customer, _ = tables(dw)
-    with_future = marts.customer_features(marts.daily_usage(fact), dim_customer, [as_of], REFRESHED).collect()
+    usage, dim_customer, _ = usage_tables(dw)
+    with_future = marts.customer_features(usage, dim_customer, [as_of], REFRESHED).collect()
 
     versions, facts = _known_by(dt.datetime(2024, 1, 16))
     without_future = marts.customer_features(
@@ -218,8 +218,8 @@ def test_features_use_nothing_after_the_as_of_date(dw):
 
 
 def test_features_leave_out_customers_already_churned(dw):
-    fact, dim_customer, _ = tables(dw)
-    rows = by_key(marts.customer_features(marts.daily_usage(fact), dim_customer, [dt.date(2024, 1, 31)], REFRESHED).collect(), "CUSTOMER_ID")
+    usage, dim_customer, _ = usage_tables(dw)
+    rows = by_key(marts.customer_features(usage, dim_customer, [dt.date(2024, 1, 31)], REFRESHED).collect(), "CUSTOMER_ID")
     assert sorted(rows) == ["C0000001", "C0000003"]
 
 
@@ -248,9 +248,9 @@ def test_customer_360_keeps_customers_without_any_activity(dw):
 
 
 def test_churn_by_plan_without_any_churn_has_bases_and_no_events(dw):
-    fact, _, dim_plan = tables(dw)
+    usage, _, dim_plan = usage_tables(dw)
     never_churned = [row for row in VERSIONS if row["STATUS"] != "CHURNED" and row["CUSTOMER_ID"] in ("C0000001", "C0000003")]
-    rows = by_key(marts.churn_by_plan(marts.daily_usage(fact), as_frame(dw, "DIM_CUSTOMER", never_churned), dim_plan, dt.date(2024, 1, 31),
+    rows = by_key(marts.churn_by_plan(usage, as_frame(dw, "DIM_CUSTOMER", never_churned), dim_plan, dt.date(2024, 1, 31),
                                       REFRESHED).collect(), "CHURN_MONTH", "PLAN_ID")
     assert {k: (r["CUSTOMERS_AT_MONTH_START"], r["CHURN_EVENTS"]) for k, r in rows.items()} == {
         (dt.date(2024, 1, 1), "P1"): (1, 0),
