@@ -5,9 +5,10 @@
 
 Each scale runs in its own process (peak RSS is per process): generate one day with
 `telco360.generator.generate`, route it with `telco360.validation.validate_lake`, start the
-local SparkSession (not timed: Glue starts it before the script), then time Job A and Job B
-as `main()` runs them. Target on local[2]: the large scale through A+B within 30 s, and 10x
-the data within 11x the time.
+local SparkSession (not timed: Glue starts it before the script) with the JIT flags Job A's
+pending input picks (`telco360.spark.session.jit_options`; `C360_SPARK_JAVA_OPTIONS` replaces
+them), then time Job A and Job B as `main()` runs them. Target on local[2]: the large scale
+through A+B within 30 s, and 10x the data within 11x the time.
 """
 from __future__ import annotations
 
@@ -58,7 +59,10 @@ def load_script(name: str):
 
 def run_scale(scale: str) -> dict:
     from telco360.generator import generate
+    from telco360.spark import session
+    from telco360.spark.clean_run import pending_input_bytes
     from telco360.spark.runtime import job_spark_session
+    from telco360.spark.storage import open_lake_storage
     from telco360.validation import validate_lake
 
     with tempfile.TemporaryDirectory(prefix=f"glue-bench-{scale}-") as lake:
@@ -66,7 +70,11 @@ def run_scale(scale: str) -> dict:
         generate(lake, days=1, seed=7, defects=True, **SCALES[scale])
         validate_lake(lake, "2024-01-15")
         prepared = time.perf_counter() - started
-        spark = job_spark_session("telco360-bench")
+        # Sized as Job A's main() sizes it, had it started the JVM itself.
+        input_bytes = pending_input_bytes(open_lake_storage(lake))
+        spark = job_spark_session("telco360-bench", lambda: input_bytes)
+        jit_names = {session.SMALL_INPUT_JIT_OPTIONS: "C1", session.LARGE_INPUT_JIT_OPTIONS: "tiered C2"}
+        jit = jit_names.get(session.jit_options(input_bytes), "C360_SPARK_JAVA_OPTIONS")
         clean_job, staging_job = load_script("clean_job"), load_script("staging_job")
 
         started, cpu_started = time.perf_counter(), jvm_cpu_seconds(spark)
@@ -83,6 +91,8 @@ def run_scale(scale: str) -> dict:
         "scale": scale,
         **SCALES[scale],
         "prepare_s": round(prepared, 1),
+        "input_text_mib": round(input_bytes / 2**20, 1),
+        "jit": jit,
         "records_in": records,
         "quarantined": records - clean_rows,
         "job_a_s": round(clean_seconds, 2),
@@ -119,7 +129,8 @@ def main() -> int:
         result = json.loads(out.stdout.strip().splitlines()[-1])
         results.append(result)
         print(
-            f"{scale:>6}: {result['events_per_day']:>9,} events {result['customers']:>7,} customers | "
+            f"{scale:>6}: {result['events_per_day']:>9,} events {result['customers']:>7,} customers "
+            f"({result['input_text_mib']} MiB of text, JIT {result['jit']}) | "
             f"A {result['job_a_s']:6.2f} s {result['job_a_rows_per_s']:>9,} rows/s | "
             f"B {result['job_b_s']:6.2f} s {result['job_b_rows_per_s']:>9,} rows/s | "
             f"A+B {result['a_plus_b_s']:6.2f} s (JVM CPU A {result['job_a_jvm_cpu_s']} s, B {result['job_b_jvm_cpu_s']} s) | peak RSS JVM {result['peak_rss_jvm_mib']:,} MiB, "

@@ -9,15 +9,16 @@ from __future__ import annotations
 import json
 
 from telco360.spark.runtime import check_run_id, job_spark_session, resolve_arguments
-from telco360.spark.staging_run import run_staging_job
+from telco360.spark.staging_run import pending_input_bytes, run_staging_job
 from telco360.spark.storage import open_lake_storage
 
 
 def main(argv: list[str] | None = None) -> dict:
     args = resolve_arguments("staging_job", argv, ["lake_uri"], ["run_id"])
     run_id = check_run_id(args["run_id"])
-    spark = job_spark_session("telco360-staging")
-    return run_staging_job(spark, open_lake_storage(args["lake_uri"]), run_id)
+    storage = open_lake_storage(args["lake_uri"])
+    spark = job_spark_session("telco360-staging", lambda: pending_input_bytes(storage))
+    return run_staging_job(spark, storage, run_id)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import pytest
 
 from telco360 import cli, contract
 from telco360.commands.glue import load_job_script
+from telco360.spark import clean_run, session, staging_run
+from telco360.spark.storage import LocalLakeStorage
 
 DAY1 = "2024-01-15"
 DAY2 = "2024-01-16"
@@ -79,15 +81,24 @@ def runs(spark, tmp_path_factory):
     _archive(lake, "activity_logs", DAY1, "activity_logs_20240115.ndjson", ACTIVITY_DAY1)
     clean_job, staging_job = load_job_script("clean"), load_job_script("staging")
     lake_uri = ["--lake_uri", str(lake)]
+    storage = LocalLakeStorage(lake)
 
+    results["clean_input_before"] = clean_run.pending_input_bytes(storage)
     results["clean1"] = clean_job.main(lake_uri + ["--run_id", "r1", "--JOB_NAME", "clean"])
+    results["clean_input_after"] = clean_run.pending_input_bytes(storage)
+    results["reprocess_input"] = clean_run.pending_input_bytes(storage, DAY1)
     results["clean1_rows"] = _clean_rows(lake, "customers", DAY1, "r1")
     crashed = lake / "clean" / "customers" / f"ingest_date={DAY1}" / "clean_run_id=crashed"
     shutil.copytree(crashed.parent / "clean_run_id=r1", crashed)
     results["clean2"] = clean_job.main(lake_uri + ["--run_id", "r2", "--reprocess_date", ""])
     results["crashed_left"] = crashed.exists()
     results["clean1_again"] = clean_job.main(lake_uri + ["--run_id", "r1"])
+    results["staging_input_before"] = staging_run.pending_input_bytes(storage)
+    results["r1_parquet_bytes"] = sum(
+        f.stat().st_size for d in ("customers", "activity_logs") for f in (lake / "clean" / d).rglob("*.parquet")
+    )
     results["staging1"] = staging_job.main(lake_uri + ["--run_id", "s1"])
+    results["staging_input_after"] = staging_run.pending_input_bytes(storage)
     results["clean3"] = clean_job.main(lake_uri + ["--run_id", "r3", "--reprocess_date", DAY1])
     results["clean3_rows"] = _clean_rows(lake, "customers", DAY1, "r3")
     results["r1_left"] = (lake / "clean" / "customers" / f"ingest_date={DAY1}" / "clean_run_id=r1").exists()
@@ -140,6 +151,18 @@ def test_reprocess_date_rewrites_the_same_rows(runs):
 
 def test_reprocess_date_replaces_the_earlier_partition(runs):
     assert runs["r1_left"] is False
+
+
+def test_clean_input_is_the_archived_files_not_processed_yet(runs):
+    day1 = sum(f.stat().st_size for f in (runs["lake"] / "archive").rglob(f"ingest_date={DAY1}/*"))
+    assert day1 > 0
+    assert (runs["clean_input_before"], runs["clean_input_after"], runs["reprocess_input"]) == (day1, 0, day1)
+
+
+def test_staging_input_is_the_clean_rows_of_runs_not_staged_yet(runs):
+    parquet_as_text = runs["r1_parquet_bytes"] * session.COMPRESSED_SIZE_RATIO
+    assert parquet_as_text > 0
+    assert (runs["staging_input_before"], runs["staging_input_after"]) == (parquet_as_text, 0)
 
 
 def test_staging_tables_have_exactly_the_contract_columns(runs):

@@ -5,7 +5,8 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from telco360.spark.runtime import JobInputError, check_date, check_run_id, resolve_arguments
+from telco360.spark import session
+from telco360.spark.runtime import JobInputError, check_date, check_run_id, job_spark_session, resolve_arguments
 from telco360.spark.storage import LocalLakeStorage, S3LakeStorage, open_lake_storage, read_json, write_json
 
 
@@ -34,6 +35,15 @@ def test_keys_are_listed_relative_to_the_lake(storage):
     storage.write_bytes("archive/plans/ingest_date=2024-01-15/plans_20240115.csv", b"x")
     storage.write_bytes("archive/customers/ingest_date=2024-01-15/customers_20240115.ndjson", b"x")
     assert storage.list_keys("archive/plans/") == ["archive/plans/ingest_date=2024-01-15/plans_20240115.csv"]
+
+
+def test_key_sizes_are_the_stored_bytes_of_each_key(storage):
+    storage.write_bytes("archive/plans/ingest_date=2024-01-15/plans_20240115.csv", b"abc")
+    storage.write_bytes("archive/plans/ingest_date=2024-01-16/plans_20240116.csv", b"")
+    assert storage.key_sizes("archive/plans/") == {
+        "archive/plans/ingest_date=2024-01-15/plans_20240115.csv": 3,
+        "archive/plans/ingest_date=2024-01-16/plans_20240116.csv": 0,
+    }
 
 
 def test_delete_prefix_removes_only_that_folder(storage):
@@ -116,3 +126,27 @@ def test_in_glue_the_session_comes_from_the_glue_context_pinned_to_utc(monkeypat
     _fake_awsglue(monkeypatch, context={"GlueContext": GlueContext})
     spark.conf.set("spark.sql.session.timeZone", "Europe/Paris")
     assert job_spark_session("clean").conf.get("spark.sql.session.timeZone") == "UTC"
+
+
+def test_local_jvm_runs_c1_for_small_input_and_tiered_c2_for_large(monkeypatch):
+    monkeypatch.delenv("C360_SPARK_JAVA_OPTIONS", raising=False)
+    assert session.jit_options(session.LARGE_INPUT_BYTES - 1) == session.SMALL_INPUT_JIT_OPTIONS
+    assert "-XX:TieredStopAtLevel=1" in session.SMALL_INPUT_JIT_OPTIONS
+    assert session.jit_options(session.LARGE_INPUT_BYTES) == session.LARGE_INPUT_JIT_OPTIONS
+    assert "TieredStopAtLevel" not in session.LARGE_INPUT_JIT_OPTIONS
+
+
+def test_compressed_input_counts_as_the_text_it_holds():
+    sizes = {"archive/a.ndjson.gz": 10, "archive/b.ndjson": 10, "archive/c.csv": 1, "clean/d.parquet": 2}
+    assert session.text_bytes(sizes) == 10 * session.COMPRESSED_SIZE_RATIO + 10 + 1 + 2 * session.COMPRESSED_SIZE_RATIO
+
+
+def test_java_options_from_the_environment_replace_the_jit_choice(monkeypatch):
+    monkeypatch.setenv("C360_SPARK_JAVA_OPTIONS", "-XX:+UseSerialGC")
+    assert session.jit_options(0) == session.jit_options(10 * session.LARGE_INPUT_BYTES) == "-XX:+UseSerialGC"
+
+
+def test_a_local_job_session_asks_for_the_job_input_size(spark):
+    asked = []
+    assert job_spark_session("telco360-tests", lambda: asked.append(True) or 0) is spark
+    assert asked == [True]

@@ -24,6 +24,7 @@ from telco360 import contract
 from telco360.logs import get_logger, log_event
 from telco360.spark import standardize
 from telco360.spark.schemas import CLEAN_RUN_ID
+from telco360.spark.session import text_bytes
 from telco360.spark.storage import LakeStorage, read_json, write_json
 
 BOOKMARK_KEY = f"{contract.CLEAN}/_bookmarks/clean_job.json"
@@ -137,6 +138,20 @@ def clean_dataset(spark: SparkSession, storage: LakeStorage, dataset: str, files
         "quarantined": sum(counts.values()),
         "quarantine_reasons": dict(sorted(counts.items())),
     }
+
+
+def pending_input_bytes(storage: LakeStorage, reprocess_date: str | None = None) -> int:
+    """The archived files a run would clean now, as bytes of text (`session.text_bytes`): the
+    local JVM is sized by it."""
+    sizes = storage.key_sizes(f"{contract.ARCHIVE}/")
+    selected, _ = select_archive_files(sorted(sizes), load_bookmark(storage)["processed"], reprocess_date)
+    return text_bytes({key: sizes[key] for files in selected.values() for key, _, _ in files})
+
+
+def clean_run_of(key: str) -> str | None:
+    """The `clean_run_id` partition a clean or quarantine key sits in, if any."""
+    match = _RUN_PARTITION.match(key)
+    return match["run_id"] if match else None
 
 
 def run_clean_job(spark: SparkSession, storage: LakeStorage, run_id: str, reprocess_date: str | None = None) -> dict:

@@ -10,6 +10,7 @@ import argparse
 import datetime as dt
 import re
 import sys
+from typing import Callable
 
 RUN_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,128}")
 
@@ -45,16 +46,19 @@ def resolve_arguments(script: str, argv: list[str] | None, required: list[str], 
     return values
 
 
-def job_spark_session(app_name: str):
+def job_spark_session(app_name: str, input_bytes: Callable[[], int] = lambda: 0):
     """The Glue job's SparkSession (GlueContext in AWS, local[N] here), pinned to UTC and
-    microsecond Parquet timestamps: the staging contract depends on both."""
+    microsecond Parquet timestamps: the staging contract depends on both.
+
+    `input_bytes` (what the job will read) is asked only for a local session, whose JIT
+    flags depend on it (`session.jit_options`); Glue runs its own JVM."""
     try:
         from awsglue.context import GlueContext
         from pyspark.context import SparkContext
     except ImportError:
         from telco360.spark.session import local_spark_session
 
-        spark = local_spark_session(app_name)
+        spark = local_spark_session(app_name, input_bytes=input_bytes())
     else:
         spark = GlueContext(SparkContext.getOrCreate()).spark_session
     spark.conf.set("spark.sql.session.timeZone", "UTC")

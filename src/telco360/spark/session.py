@@ -9,11 +9,39 @@ import os
 # stage methods exceed HotSpot's 8000-byte limit for compiling, so without
 # -DontCompileHugeMethods they stay interpreted (Job A at 1M events +45%). Parallel GC: no
 # concurrent G1 threads competing for the two cores. Measured in docs/glue.md.
-LOCAL_JIT_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:-DontCompileHugeMethods -XX:+UseParallelGC"
+SMALL_INPUT_JIT_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:-DontCompileHugeMethods -XX:+UseParallelGC"
+# From about 128 MiB of text (~700k events a day) C2's code repays its compiles: JSON parsing
+# runs ~5x faster than in C1 code. Tier-4 thresholds at 30x the defaults keep C2 to the code
+# that runs all job long (at 10x it compiled more and was slower; at 100x the hot loops stayed
+# in C1's profiling code). Measured in docs/glue.md.
+LARGE_INPUT_JIT_OPTIONS = (
+    "-XX:-DontCompileHugeMethods -XX:+UseParallelGC -XX:Tier4InvocationThreshold=150000 "
+    "-XX:Tier4MinInvocationThreshold=18000 -XX:Tier4CompileThreshold=450000 -XX:Tier4BackEdgeThreshold=1200000"
+)
+LARGE_INPUT_BYTES = 128 * 2**20
+# A job's work follows the text it parses or the rows it reads: gzip'd NDJSON and Parquet hold
+# about 6-7x their stored size (1M generated events: 166 MB of NDJSON, 25 MB gzip'd, 23 MB clean Parquet).
+COMPRESSED_SIZE_RATIO = 6
 
 
-def local_spark_session(app_name: str = "telco360", cores: str | None = None):
-    """One local SparkSession configured like a Glue job: UTC, few shuffle partitions."""
+def text_bytes(key_sizes: dict[str, int]) -> int:
+    """The stored sizes of a job's input files as bytes of text (what `jit_options` takes)."""
+    compressed = (".gz", ".parquet")
+    return sum(size * (COMPRESSED_SIZE_RATIO if key.endswith(compressed) else 1) for key, size in key_sizes.items())
+
+
+def jit_options(input_bytes: int) -> str:
+    """JIT flags of a local driver JVM started for a job reading `input_bytes` (see `text_bytes`);
+    `C360_SPARK_JAVA_OPTIONS` replaces them."""
+    override = os.environ.get("C360_SPARK_JAVA_OPTIONS")
+    if override is not None:
+        return override
+    return LARGE_INPUT_JIT_OPTIONS if input_bytes >= LARGE_INPUT_BYTES else SMALL_INPUT_JIT_OPTIONS
+
+
+def local_spark_session(app_name: str = "telco360", cores: str | None = None, input_bytes: int = 0):
+    """One local SparkSession configured like a Glue job: UTC, few shuffle partitions. JVM
+    flags apply when this starts the JVM; a session already running is returned as it is."""
     from pyspark.sql import SparkSession
 
     master = f"local[{cores or os.environ.get('C360_SPARK_CORES', '2')}]"
@@ -29,7 +57,7 @@ def local_spark_session(app_name: str = "telco360", cores: str | None = None):
         # Job A's cached frame is read twice, then dropped: compressing it cost more CPU than it saved.
         .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
-        .config("spark.driver.extraJavaOptions", f"-Duser.timezone=UTC {os.environ.get('C360_SPARK_JAVA_OPTIONS', LOCAL_JIT_OPTIONS)}")
+        .config("spark.driver.extraJavaOptions", f"-Duser.timezone=UTC {jit_options(input_bytes)}")
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
         .getOrCreate()
     )

@@ -18,6 +18,7 @@ from telco360 import contract
 from telco360.logs import get_logger, log_event
 from telco360.spark import clean_run, staging
 from telco360.spark.schemas import CLEAN_RUN_ID, clean_schema
+from telco360.spark.session import text_bytes
 from telco360.spark.storage import LakeStorage, read_json, write_json
 
 BOOKMARK_KEY = f"{contract.STAGING}/_bookmarks/staging_job.json"
@@ -34,6 +35,28 @@ def manifest_key(run_id: str) -> str:
 def table_folder(dataset: str, run_id: str) -> str:
     """Relative to `staging/`, as the manifest records it."""
     return f"{dataset}/run_id={run_id}/"
+
+
+def load_bookmark(storage: LakeStorage) -> dict:
+    return read_json(storage, BOOKMARK_KEY, {"staged_clean_runs": [], "completed_runs": []})
+
+
+def unstaged_clean_runs(committed_runs: list[str], bookmark: dict) -> list[str]:
+    """Committed Job A runs no Job B run has staged yet, in commit order."""
+    return [run for run in committed_runs if run not in bookmark["staged_clean_runs"]]
+
+
+def pending_input_bytes(storage: LakeStorage) -> int:
+    """The clean customer and activity rows a run would stage now, as bytes of text
+    (`session.text_bytes`): the local JVM is sized by it. The plan history it also reads is
+    a few catalogs."""
+    new_runs = set(unstaged_clean_runs(clean_run.load_bookmark(storage)["committed_runs"], load_bookmark(storage)))
+    return text_bytes({
+        key: size
+        for dataset in (contract.CUSTOMERS, contract.ACTIVITY_LOGS)
+        for key, size in storage.key_sizes(clean_run.clean_key(dataset)).items()
+        if key.endswith(".parquet") and clean_run.clean_run_of(key) in new_runs
+    })
 
 
 def read_clean(spark: SparkSession, storage: LakeStorage, dataset: str, run_ids: list[str]) -> DataFrame:
@@ -72,11 +95,11 @@ def write_table(storage: LakeStorage, frame: DataFrame, dataset: str, run_id: st
 def run_staging_job(spark: SparkSession, storage: LakeStorage, run_id: str) -> dict:
     """Stage the clean runs Job A committed since the previous Job B run. A run id that already
     completed changes nothing and returns its manifest."""
-    bookmark = read_json(storage, BOOKMARK_KEY, {"staged_clean_runs": [], "completed_runs": []})
+    bookmark = load_bookmark(storage)
     if run_id in bookmark["completed_runs"]:
         return {**read_json(storage, manifest_key(run_id), {"run_id": run_id}), "status": "already_completed"}
     committed = clean_run.load_bookmark(storage)["committed_runs"]
-    new_runs = [run for run in committed if run not in bookmark["staged_clean_runs"]]
+    new_runs = unstaged_clean_runs(committed, bookmark)
 
     plans_history = read_clean(spark, storage, contract.PLANS, committed)
     tables = {

@@ -22,6 +22,8 @@ class LakeStorage(Protocol):
 
     def list_keys(self, prefix: str) -> list[str]: ...
 
+    def key_sizes(self, prefix: str) -> dict[str, int]: ...
+
     def read_bytes(self, key: str) -> bytes: ...
 
     def write_bytes(self, key: str, data: bytes) -> None: ...
@@ -38,12 +40,16 @@ class LocalLakeStorage:
         return str(self.root / key)
 
     def list_keys(self, prefix: str) -> list[str]:
+        return sorted(self.key_sizes(prefix))
+
+    def key_sizes(self, prefix: str) -> dict[str, int]:
+        """{key: size in bytes} of every file under the prefix."""
         base = self.root / prefix
         if base.is_file():
-            return [prefix]
+            return {prefix: base.stat().st_size}
         if not base.is_dir():
-            return []
-        return sorted(p.relative_to(self.root).as_posix() for p in base.rglob("*") if p.is_file())
+            return {}
+        return {p.relative_to(self.root).as_posix(): p.stat().st_size for p in base.rglob("*") if p.is_file()}
 
     def read_bytes(self, key: str) -> bytes:
         return (self.root / key).read_bytes()
@@ -91,11 +97,14 @@ class S3LakeStorage:
         return f"s3://{self.bucket}/{self.prefix}{key}"
 
     def list_keys(self, prefix: str) -> list[str]:
-        keys: list[str] = []
+        return sorted(self.key_sizes(prefix))
+
+    def key_sizes(self, prefix: str) -> dict[str, int]:
+        sizes: dict[str, int] = {}
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
-            keys += [item["Key"][len(self.prefix):] for item in page.get("Contents", [])]
-        return sorted(keys)
+            sizes.update({item["Key"][len(self.prefix):]: item["Size"] for item in page.get("Contents", [])})
+        return sizes
 
     def read_bytes(self, key: str) -> bytes:
         return self.client.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
