@@ -27,3 +27,15 @@ def numbered_lines(spark):
         return spark.createDataFrame(rows, NUMBERED_LINES)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def python_worker_tasks():
+    """How many tasks of a frame's scan would run in Python workers (a worker costs ~1.7 s to
+    start in a fresh JVM): partitions of a lineage that goes through a PythonRDD."""
+
+    def count(frame) -> int:
+        rdd = frame._jdf.queryExecution().toRdd()
+        return rdd.getNumPartitions() if "PythonRDD" in rdd.toDebugString() else 0
+
+    return count

@@ -124,3 +124,11 @@ def test_plan_updated_at_offset_is_converted_to_utc(plans):
 
 def test_short_csv_row_is_quarantined_as_bad_field_count(plans):
     assert plans[5]["reasons"] == ["bad_field_count"]
+
+
+def test_plan_records_reach_the_jvm_without_python_workers(spark, python_worker_tasks):
+    records = standardize.parse_plans_csv(PLANS_CSV, "plans_20240115.csv")
+    frame = standardize.plan_records_frame(
+        spark, records, {"plans_20240115.csv": "2024-01-15"}, {"plans_20240115.csv": "2024-01-16"}
+    )
+    assert (python_worker_tasks(frame), frame.count()) == (0, len(records))

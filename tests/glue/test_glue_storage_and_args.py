@@ -1,12 +1,14 @@
-"""The lake storage helper (local folder and S3 via moto) and the Glue argument parsing."""
+"""The lake storage helper (local folder and S3 via moto), the Glue argument parsing and the
+local session's sizing."""
 from __future__ import annotations
 
 import boto3
 import pytest
 from moto import mock_aws
 
-from telco360.spark import session
+from telco360.spark import session, staging_run
 from telco360.spark.runtime import JobInputError, check_date, check_run_id, job_spark_session, resolve_arguments
+from telco360.spark.schemas import clean_schema
 from telco360.spark.storage import LocalLakeStorage, S3LakeStorage, open_lake_storage, read_json, write_json
 
 
@@ -150,3 +152,13 @@ def test_a_local_job_session_asks_for_the_job_input_size(spark):
     asked = []
     assert job_spark_session("telco360-tests", lambda: asked.append(True) or 0) is spark
     assert asked == [True]
+
+
+def test_job_b_inputs_with_nothing_to_read_start_no_python_workers(spark, tmp_path, python_worker_tasks):
+    storage = LocalLakeStorage(tmp_path)
+    frames = [
+        staging_run.read_clean(spark, storage, "activity_logs", ["r1"]),
+        staging_run.read_staged_event_ids(spark, storage, []),
+    ]
+    assert [(python_worker_tasks(f), f.count()) for f in frames] == [(0, 0), (0, 0)]
+    assert frames[0].schema == clean_schema("activity_logs")

@@ -63,6 +63,8 @@ def job_spark_session(app_name: str, input_bytes: Callable[[], int] = lambda: 0)
         spark = GlueContext(SparkContext.getOrCreate()).spark_session
     spark.conf.set("spark.sql.session.timeZone", "UTC")
     spark.conf.set("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+    # Small driver-side frames (the plan catalogs) go to the JVM as Arrow, without Python workers.
+    spark.conf.set("spark.sql.execution.arrow.pyspark.enabled", "true")
     # A Job A task writes one run id and a few ingest dates: with a file open per partition it
     # writes rows as they come, where a planned write first sorts every row by the partition
     # columns (a task with more partitions than writers falls back to that sort).

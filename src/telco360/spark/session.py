@@ -57,6 +57,7 @@ def local_spark_session(app_name: str = "telco360", cores: str | None = None, in
         # Job A's cached frame is read twice, then dropped: compressing it cost more CPU than it saved.
         .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.driver.extraJavaOptions", f"-Duser.timezone=UTC {jit_options(input_bytes)}")
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
         .getOrCreate()
