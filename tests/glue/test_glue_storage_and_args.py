@@ -154,6 +154,17 @@ def test_a_local_job_session_asks_for_the_job_input_size(spark):
     assert asked == [True]
 
 
+def test_in_glue_the_job_input_size_is_not_asked(monkeypatch, spark):
+    class GlueContext:
+        def __init__(self, spark_context):
+            self.spark_session = spark
+
+    asked = []
+    _fake_awsglue(monkeypatch, context={"GlueContext": GlueContext})
+    assert job_spark_session("clean", lambda: asked.append(True) or 0) is spark
+    assert asked == []
+
+
 def test_job_b_inputs_with_nothing_to_read_start_no_python_workers(spark, tmp_path, python_worker_tasks):
     storage = LocalLakeStorage(tmp_path)
     frames = [
