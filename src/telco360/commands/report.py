@@ -58,6 +58,7 @@ def warehouse_sections(lake: Path, as_of: dt.date, now: dt.datetime) -> dict:
     describe the warehouse as it is (see `saved_sections`), else computed on it now."""
     from telco360.analytics import marts
     from telco360.analytics.quality import evaluate_checks, read_warehouse_tables
+    from telco360.analytics.tables import materialize
     from telco360.warehouse.local import open_local_warehouse
 
     session = open_local_warehouse(lake)
@@ -66,7 +67,7 @@ def warehouse_sections(lake: Path, as_of: dt.date, now: dt.datetime) -> dict:
         if saved is not None:
             return saved
         tables = read_warehouse_tables(session)
-        daily = marts.daily_usage(tables.fact_activity)
+        daily = materialize(marts.daily_usage(tables.fact_activity))  # read by both marts, as in refresh.build_marts
         usage = marts.plan_usage_daily(daily, tables.dim_customer, tables.dim_plan, now).collect()
         churn = marts.churn_by_plan(daily, tables.dim_customer, tables.dim_plan, as_of, now).collect()
         results = evaluate_checks(tables)
