@@ -190,8 +190,12 @@ def test_staging_activity_has_one_row_per_event(runs):
     assert [r["EVENT_ID"] for r in _staged(runs["lake"], runs["staging1"], "STG_ACTIVITY")] == ["E1"]
 
 
-def test_second_staging_run_stages_only_events_not_staged_before(runs):
-    assert [r["EVENT_ID"] for r in _staged(runs["lake"], runs["staging2"], "STG_ACTIVITY")] == ["E9"]
+def test_second_staging_run_stages_each_event_of_its_runs_once_without_reading_earlier_snapshots(runs):
+    # E1 was staged by s1 too; the warehouse inserts only EVENT_IDs it does not hold yet.
+    rows = _staged(runs["lake"], runs["staging2"], "STG_ACTIVITY")
+    assert sorted((r["EVENT_ID"], r["SOURCE_FILE"], r["SOURCE_LINE"]) for r in rows) == [
+        ("E1", "activity_logs_20240115.ndjson", 1), ("E9", "activity_logs_20240116.ndjson", 2),
+    ]
 
 
 def test_second_staging_run_stages_new_and_reprocessed_customer_states(runs):

@@ -94,32 +94,23 @@ def test_plan_missing_from_newest_catalog_is_not_in_latest_catalog(spark):
 
 def test_duplicate_event_keeps_its_earliest_delivery(spark):
     events = frame(spark, contract.ACTIVITY_LOGS, [event("E1", 5, cell_id="LATE"), event("E1", 2, cell_id="FIRST")])
-    empty = spark.createDataFrame([], "EVENT_ID string")
-    rows = staging.build_stg_activity(events, empty).collect()
+    rows = staging.build_stg_activity(events).collect()
     assert [(r["EVENT_ID"], r["CELL_ID"], r["SOURCE_LINE"]) for r in rows] == [("E1", "FIRST", 2)]
-
-
-def test_event_staged_by_an_earlier_run_is_not_staged_again(spark):
-    events = frame(spark, contract.ACTIVITY_LOGS, [event("E1", 1), event("E2", 2)])
-    staged = spark.createDataFrame([("E1",)], "EVENT_ID string")
-    assert [r["EVENT_ID"] for r in staging.build_stg_activity(events, staged).collect()] == ["E2"]
 
 
 def test_event_date_is_the_utc_date_of_the_event(spark):
     events = frame(spark, contract.ACTIVITY_LOGS, [event("E1", 1, event_ts=dt.datetime(2024, 1, 16, 0, 30))])
-    empty = spark.createDataFrame([], "EVENT_ID string")
-    assert staging.build_stg_activity(events, empty).collect()[0]["EVENT_DATE"] == DAY2
+    assert staging.build_stg_activity(events).collect()[0]["EVENT_DATE"] == DAY2
 
 
 def test_staging_tables_have_exactly_the_contract_columns_and_types(spark):
     customers = frame(spark, contract.CUSTOMERS, [customer(1, T9)])
     plans = frame(spark, contract.PLANS, [plan("P1", T9, DAY1)])
     events = frame(spark, contract.ACTIVITY_LOGS, [event("E1", 1)])
-    empty = spark.createDataFrame([], "EVENT_ID string")
     built = {
         "STG_CUSTOMERS": staging.build_stg_customers(customers, plans),
         "STG_PLANS": staging.build_stg_plans(plans),
-        "STG_ACTIVITY": staging.build_stg_activity(events, empty),
+        "STG_ACTIVITY": staging.build_stg_activity(events),
     }
     assert {t: tuple(f.name for f in df.schema.fields) for t, df in built.items()} == {
         t: contract.column_names(t) for t in built

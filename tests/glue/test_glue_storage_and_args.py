@@ -165,11 +165,7 @@ def test_in_glue_the_job_input_size_is_not_asked(monkeypatch, spark):
     assert asked == []
 
 
-def test_job_b_inputs_with_nothing_to_read_start_no_python_workers(spark, tmp_path, python_worker_tasks):
+def test_job_b_input_with_nothing_to_read_starts_no_python_workers(spark, tmp_path, python_worker_tasks):
     storage = LocalLakeStorage(tmp_path)
-    frames = [
-        staging_run.read_clean(spark, storage, "activity_logs", ["r1"]),
-        staging_run.read_staged_event_ids(spark, storage, []),
-    ]
-    assert [(python_worker_tasks(f), f.count()) for f in frames] == [(0, 0), (0, 0)]
-    assert frames[0].schema == clean_schema("activity_logs")
+    frame = staging_run.read_clean(spark, storage, "activity_logs", ["r1"])
+    assert (python_worker_tasks(frame), frame.count(), frame.schema) == (0, 0, clean_schema("activity_logs"))

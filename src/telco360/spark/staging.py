@@ -73,14 +73,14 @@ def first_delivery_per_event(activity: DataFrame) -> DataFrame:
     return activity.groupBy("event_id").agg(first).select("event_id", *[F.col(f"_first.{c}").alias(c) for c in columns])
 
 
-def new_activity_events(activity: DataFrame, staged_event_ids: DataFrame) -> DataFrame:
-    """Events not staged by an earlier run, once each, with EVENT_DATE = UTC date of EVENT_TS."""
-    staged = staged_event_ids.select(F.col("EVENT_ID").alias("event_id"))
-    return (
-        first_delivery_per_event(activity)
-        .join(staged, "event_id", "left_anti")
-        .withColumn("event_date", F.to_date("event_ts"))
-    )
+def batch_activity_events(activity: DataFrame) -> DataFrame:
+    """The batch's events, once each, with EVENT_DATE = UTC date of EVENT_TS.
+
+    An event an earlier run staged may come again (a redelivery, a reprocessed date): the
+    warehouse inserts only EVENT_IDs FACT_ACTIVITY does not hold, so Job B reads no earlier
+    snapshot and its work follows the batch, not the age of the lake.
+    """
+    return first_delivery_per_event(activity).withColumn("event_date", F.to_date("event_ts"))
 
 
 def to_staging_table(frame: DataFrame, table: str) -> DataFrame:
@@ -102,5 +102,5 @@ def build_stg_plans(plans_history: DataFrame) -> DataFrame:
     return to_staging_table(latest_plan_states(plans_history), "STG_PLANS")
 
 
-def build_stg_activity(new_activity: DataFrame, staged_event_ids: DataFrame) -> DataFrame:
-    return to_staging_table(new_activity_events(new_activity, staged_event_ids), "STG_ACTIVITY")
+def build_stg_activity(new_activity: DataFrame) -> DataFrame:
+    return to_staging_table(batch_activity_events(new_activity), "STG_ACTIVITY")

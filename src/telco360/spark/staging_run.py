@@ -74,16 +74,6 @@ def read_clean(spark: SparkSession, storage: LakeStorage, dataset: str, run_ids:
     return frame.where(F.col(CLEAN_RUN_ID).isin(run_ids))
 
 
-def read_staged_event_ids(spark: SparkSession, storage: LakeStorage, completed_runs: list[str]) -> DataFrame:
-    """EVENT_IDs in the STG_ACTIVITY snapshots of completed Job B runs."""
-    schema = T.StructType([T.StructField("EVENT_ID", T.StringType()), T.StructField("run_id", T.StringType())])
-    folder = f"{contract.STAGING}/{contract.ACTIVITY_LOGS}/"
-    if not completed_runs or not any(k.endswith(".parquet") for k in storage.list_keys(folder)):
-        return empty_frame(spark, schema).select("EVENT_ID")
-    staged = spark.read.schema(schema).parquet(storage.spark_path(folder))
-    return staged.where(F.col("run_id").isin(completed_runs)).select("EVENT_ID")
-
-
 def write_table(storage: LakeStorage, frame: DataFrame, dataset: str, run_id: str) -> dict:
     """Write one staging table; its row count is observed as the write runs (no second read)."""
     folder = table_folder(dataset, run_id)
@@ -113,10 +103,7 @@ def run_staging_job(spark: SparkSession, storage: LakeStorage, run_id: str) -> d
             read_clean(spark, storage, contract.CUSTOMERS, new_runs), plans_history
         ),
         "STG_PLANS": staging.build_stg_plans(plans_history),
-        "STG_ACTIVITY": staging.build_stg_activity(
-            read_clean(spark, storage, contract.ACTIVITY_LOGS, new_runs),
-            read_staged_event_ids(spark, storage, bookmark["completed_runs"]),
-        ),
+        "STG_ACTIVITY": staging.build_stg_activity(read_clean(spark, storage, contract.ACTIVITY_LOGS, new_runs)),
     }
     dataset_of = {table: dataset for dataset, table in contract.STAGING_TABLE_OF_DATASET.items()}
     # Written side by side, as Job A cleans its datasets (see clean_run.run_clean_job).
