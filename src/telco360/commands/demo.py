@@ -33,8 +33,6 @@ def _positive(value: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
-
     from telco360.runner.day_run import Reporter, RunFailed
     from telco360.runner.demo import DemoError, run_demo
     from telco360.runner.lock import LakeBusyError
@@ -62,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
-        from telco360.runner.demo_report import print_demo_summary
+        from telco360.runner.demo_report import print_demo_summary, summary_console
 
-        print_demo_summary(result, Console())
+        print_demo_summary(result, summary_console())
     return 0

@@ -1,48 +1,97 @@
-"""The demo's summary as rich tables: per day and stage, then the business answers."""
+"""The demo's summary as rich tables: per day and stage, then the business answers.
+
+A table that does not fit its console is shrunk by rich, which folds or cuts cells: 22134
+became "221" over "34", a date "2024-01-…". So no column here is narrower than its widest
+cell. The per-day tables of the default 7-day demo fit 80 columns (headers on two lines, day
+columns headed by the day of the month); a wider one (usage by plan per event date) is cut at
+a narrower terminal's edge, never inside a cell. Where the output is not a terminal (a log,
+CI, a pipe) `summary_console` is wide enough for every table.
+"""
 from __future__ import annotations
+
+from typing import IO, Iterable, Optional
 
 from rich.console import Console
 from rich.table import Table
 
+# Wide enough for the widest table (usage by plan over ~10 event dates) when nothing limits it.
+UNLIMITED_WIDTH = 200
+STAGE_HEADERS = {"job_a_clean": "Job A\nclean", "job_b_staging": "Job B\nstaging"}
+
+
+def summary_console(file: Optional[IO[str]] = None) -> Console:
+    """The terminal's width on a terminal, else UNLIMITED_WIDTH (rich would assume 80)."""
+    console = Console(file=file)
+    return console if console.is_terminal else Console(file=file, width=UNLIMITED_WIDTH)
+
+
+def sized_table(title: str, headers: Iterable[str], rows: Iterable[Iterable[str]], text_columns: int = 1,
+                last_row_style: Optional[str] = None) -> Table:
+    """A table whose columns are at least as wide as their widest cell (and header word).
+
+    The first `text_columns` columns are left-aligned, the others (numbers) right-aligned."""
+    headers, rows = list(headers), [list(row) for row in rows]
+    table = Table(title=title)
+    for index, header in enumerate(headers):
+        widest = max([len(word) for word in header.split()] + [len(row[index]) for row in rows])
+        table.add_column(header, justify="left" if index < text_columns else "right", min_width=widest)
+    for number, row in enumerate(rows, 1):
+        table.add_row(*row, style=last_row_style if number == len(rows) else None)
+    return table
+
+
+def _date_headers(dates: list[str]) -> tuple[list[str], str]:
+    """Column headers for ISO dates and the period to put in the title: the day of the month
+    within one month (`15`, "2024-01"), else MM-DD within one year, else the dates."""
+    for prefix in (7, 4):
+        periods = {d[:prefix] for d in dates}
+        if len(periods) == 1:
+            return [d[prefix + 1:] for d in dates], periods.pop()
+    return list(dates), ""
+
+
+def _titled(title: str, period: str) -> str:
+    return f"{title} ({period})" if period else title
+
 
 def _by_reason_table(title: str, days: list[dict], key: str) -> Table:
     """Rows: reasons; columns: days; cells: counts."""
-    table = Table(title=title)
-    table.add_column("reason")
-    for day in days:
-        table.add_column(day["run_date"], justify="right", no_wrap=True)
-    for reason in sorted({r for day in days for r in day[key]}):
-        table.add_row(reason, *(str(day[key].get(reason, 0) or "-") for day in days))
-    return table
+    dates = [day["run_date"] for day in days]
+    rows = [
+        [reason, *(str(day[key].get(reason, 0) or "-") for day in days)]
+        for reason in sorted({r for day in days for r in day[key]})
+    ]
+    headers, period = _date_headers(dates)
+    return sized_table(_titled(title, period), ["reason", *headers], rows)
 
 
 def print_demo_summary(result: dict, console: Console) -> None:
     days = result["days"]
-    overview = Table(title="Telco Customer 360 demo: what each daily run did")
-    columns = ("day", "files archived", "files rejected", "records clean", "records quarantined",
-               "STG_CUSTOMERS", "STG_PLANS", "STG_ACTIVITY", "versions opened", "facts loaded", "facts re-keyed")
-    for column in columns:
-        overview.add_column(column, justify="left" if column == "day" else "right", no_wrap=column == "day", overflow="fold")
-    for day in days:
-        staged = day["staging_rows"]
-        overview.add_row(
-            day["run_date"], str(day["files_archived"]), str(day["files_rejected"]), str(day["records_clean"]),
-            str(day["records_quarantined"]), *(str(staged.get(t, 0)) for t in ("STG_CUSTOMERS", "STG_PLANS", "STG_ACTIVITY")),
-            str(day["versions_opened"]), str(day["facts_inserted"]), str(day["facts_rekeyed"]),
-        )
-    console.print(overview)
+    console.print(sized_table(
+        "Telco Customer 360 demo, each daily run: files routed, records cleaned",
+        ["day", "files\narchived", "files\nrejected", "records\nclean", "records\nquarantined"],
+        ([d["run_date"], str(d["files_archived"]), str(d["files_rejected"]), str(d["records_clean"]),
+          str(d["records_quarantined"])] for d in days),
+    ))
+    console.print(sized_table(
+        "... rows staged (STG_CUSTOMERS, STG_PLANS, STG_ACTIVITY) and loaded",
+        ["day", "customers\nstaged", "plans\nstaged", "events\nstaged", "versions\nopened", "facts\nloaded",
+         "facts\nre-keyed"],
+        ([d["run_date"], *(str(d["staging_rows"].get(t, 0)) for t in ("STG_CUSTOMERS", "STG_PLANS", "STG_ACTIVITY")),
+          str(d["versions_opened"]), str(d["facts_inserted"]), str(d["facts_rekeyed"])] for d in days),
+    ))
     console.print(_by_reason_table("Files rejected by the validator, by reason", days, "rejection_reasons"))
     console.print(_by_reason_table("Records quarantined by Glue Job A, by reason", days, "quarantine_reasons"))
 
-    timings = Table(title="Seconds per stage (one machine: local[2] Spark, Snowpark local testing)")
     stages = list(days[0]["seconds"]) if days else []
-    timings.add_column("day", no_wrap=True)
-    for stage in stages:
-        timings.add_column(stage, justify="right")
-    for day in days:
-        timings.add_row(day["run_date"], *(f"{day['seconds'].get(s, 0.0):.1f}" for s in stages))
     totals = [sum(d["seconds"].get(s, 0.0) for d in days) for s in stages]
-    timings.add_row("all days", *(f"{t:.1f}" for t in totals), style="bold")
+    timings = sized_table(
+        "Seconds per stage (one machine: local[2] Spark, Snowpark local testing)",
+        ["day", *(STAGE_HEADERS.get(stage, stage) for stage in stages)],
+        [*([d["run_date"], *(f"{d['seconds'].get(s, 0.0):.1f}" for s in stages)] for d in days),
+         ["all days", *(f"{t:.1f}" for t in totals)]],
+        last_row_style="bold",
+    )
     console.print(timings)
     console.print(f"Exported {len(result['export']['tables'])} tables to {result['export']['out']} "
                   f"({result['export']['seconds']:.1f} s).")
@@ -52,33 +101,32 @@ def print_demo_summary(result: dict, console: Console) -> None:
     answers = result["answers"]
     history = answers["plan_at_each_activity"]
     if history:
-        versions = Table(title=f"Which plan was customer {history['customer_id']} on at each activity? Their versions:")
-        for column in ("CUSTOMER_SK", "PLAN_ID", "STATUS", "EFFECTIVE_FROM", "EFFECTIVE_TO", "activities"):
-            versions.add_column(column, no_wrap=True)
-        for v in history["versions"]:
-            versions.add_row(str(v["customer_sk"]), v["plan_id"], v["status"], v["effective_from"], v["effective_to"], str(v["activities"]))
-        console.print(versions)
-        activity = Table(title="... and some of their activities, with the plan in force at EVENT_TS")
-        for column in ("EVENT_TS", "EVENT_TYPE", "PLAN_ID", "CUSTOMER_SK"):
-            activity.add_column(column, no_wrap=True)
-        for a in history["activities"]:
-            activity.add_row(a["event_ts"], a["event_type"], str(a["plan_id"]), str(a["customer_sk"]))
-        console.print(activity)
+        console.print(sized_table(
+            f"Which plan was customer {history['customer_id']} on at each activity? Their versions:",
+            ["CUSTOMER_SK", "PLAN_ID", "STATUS", "EFFECTIVE_FROM", "EFFECTIVE_TO", "activities"],
+            ([str(v["customer_sk"]), v["plan_id"], v["status"], v["effective_from"], v["effective_to"],
+              str(v["activities"])] for v in history["versions"]),
+            text_columns=5,
+        ))
+        console.print(sized_table(
+            "... and some of their activities, with the plan in force at EVENT_TS",
+            ["EVENT_TS", "EVENT_TYPE", "PLAN_ID", "CUSTOMER_SK"],
+            ([a["event_ts"], a["event_type"], str(a["plan_id"]), str(a["customer_sk"])] for a in history["activities"]),
+            text_columns=4,
+        ))
 
     usage = answers["usage_by_plan_per_day"]
     day_names = sorted({u["day"] for u in usage})
-    usage_table = Table(title="Usage by plan per day (EVENT_DATE): events / data GB")
-    usage_table.add_column("PLAN_ID", no_wrap=True)
-    for day in day_names:
-        usage_table.add_column(day, justify="right", no_wrap=True)
-    for plan in sorted({u["plan_id"] for u in usage}):
-        cells = {u["day"]: f"{u['events']} / {u['data_gb']}" for u in usage if u["plan_id"] == plan}
-        usage_table.add_row(plan, *(cells.get(day, "-") for day in day_names))
-    console.print(usage_table)
-
-    churn = Table(title="Churn by plan (the plan in force when the customer churned)")
-    for column in ("PLAN_ID", "customers ever on it", "churned on it", "churn rate"):
-        churn.add_column(column, justify="left" if column == "PLAN_ID" else "right", no_wrap=True)
-    for row in answers["churn_by_plan"]:
-        churn.add_row(row["plan_id"], str(row["customers"]), str(row["churned"]), f"{row['churn_rate']:.1%}")
-    console.print(churn)
+    cells = {(u["plan_id"], u["day"]): f"{u['events']} / {u['data_gb']}" for u in usage}
+    headers, period = _date_headers(day_names)
+    console.print(sized_table(
+        _titled("Usage by plan per day (EVENT_DATE): events / data GB", period),
+        ["PLAN_ID", *headers],
+        ([plan, *(cells.get((plan, day), "-") for day in day_names)] for plan in sorted({u["plan_id"] for u in usage})),
+    ))
+    console.print(sized_table(
+        "Churn by plan (the plan in force when the customer churned)",
+        ["PLAN_ID", "customers\never on it", "churned\non it", "churn\nrate"],
+        ([row["plan_id"], str(row["customers"]), str(row["churned"]), f"{row['churn_rate']:.1%}"]
+         for row in answers["churn_by_plan"]),
+    ))
