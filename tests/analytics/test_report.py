@@ -194,6 +194,30 @@ def test_check_command_exits_1_when_a_critical_check_fails(tmp_path, capsys):
     assert results["scd2:one_current_row"] == "FAIL"
 
 
+def test_check_table_keeps_names_and_counts_whole_at_80_columns():
+    import io
+
+    from rich.console import Console
+
+    from telco360.analytics.quality import CheckResult
+    from telco360.commands.check import print_results
+
+    detail = "of 20060 staged; the load step for DW.FACT_ACTIVITY lost them [rerun the pipeline]"
+    results = [
+        CheckResult("reconciliation:STG_ACTIVITY->FACT_ACTIVITY", "CRITICAL", "FAIL", 1234567, detail),
+        CheckResult("warning:facts_without_customer_version", "WARNING", "PASS", 0, "no facts on -1"),
+    ]
+    out = io.StringIO()
+    print_results("run-1", results, Console(file=out, width=80))
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    for result in results:
+        row = next(line for line in lines if result.check_name in line)
+        assert re.search(rf"{result.severity}\s.*\s{result.status}\s.*\s{result.failing_rows}\s", row)
+    details = " ".join(line.strip("│ ").split("│")[0].strip() for line in lines)
+    assert detail in details  # wrapped between words, brackets shown as text
+
+
 def test_check_command_exits_2_without_a_warehouse(tmp_path, capsys):
     assert c360(["check", "--lake", str(tmp_path)]) == 2
     assert "no local warehouse" in capsys.readouterr().err

@@ -44,15 +44,28 @@ def run(args: argparse.Namespace) -> int:
     return 1 if has_critical_failure(results) else 0
 
 
-def print_results(run_id: str, results) -> None:
-    from rich.console import Console
+def print_results(run_id: str, results, console=None) -> None:
+    """One row a check: its name with the free-text detail under it, then severity, status and
+    count. Names and figures are never wrapped or cut; the detail wraps between words in the
+    width the terminal leaves (all of it fits 80 columns)."""
+    from rich.markup import escape
     from rich.table import Table
 
+    from telco360.runner.demo_report import summary_console
+
     styles = {"PASS": "green", "FAIL": "red", "SKIPPED": "dim"}
-    table = Table(title=f"data-quality checks, run {run_id}")
-    for column in ("check", "severity", "status", "failing rows", "detail"):
-        table.add_column(column, overflow="fold")
+    table = Table(title=f"data-quality checks, run {run_id}", show_lines=True)
+    widest_name = max([len("check")] + [len(r.check_name) for r in results])
+    table.add_column("check\n[dim]detail[/]", min_width=widest_name, ratio=1, overflow="fold")
+    for header, cells, justify in (
+        ("severity", [r.severity for r in results], "left"),
+        ("status", [r.status for r in results], "left"),
+        ("failing\nrows", [str(r.failing_rows) for r in results], "right"),
+    ):
+        widest = max([len(word) for word in header.split()] + [len(cell) for cell in cells])
+        table.add_column(header, justify=justify, min_width=widest, no_wrap=True)
     for r in results:
         style = "yellow" if r.failed and r.severity == "WARNING" else styles.get(r.status, "")
-        table.add_row(r.check_name, r.severity, f"[{style}]{r.status}[/]", str(r.failing_rows), r.detail)
-    Console(width=160).print(table)
+        table.add_row(f"{escape(r.check_name)}\n[dim]{escape(r.detail)}[/]", r.severity,
+                      f"[{style}]{r.status}[/]", str(r.failing_rows))
+    (console or summary_console()).print(table)
