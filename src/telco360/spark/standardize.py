@@ -304,7 +304,8 @@ def _typed_value(dataset: str, field: contract.Field, value: Column, typed: Colu
 
 
 def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
-    """String records -> typed clean columns + lineage + `raw_record` + `reasons` (empty = clean).
+    """String records -> typed clean columns + lineage + `reasons` (empty = clean) + `reason` +
+    `raw_record` (the line as delivered, for quarantined records only).
 
     Strings are trimmed (blank = missing), emails lower-cased, enums upper-cased, timestamps
     converted to UTC (the session time zone is UTC), the address object flattened.
@@ -348,12 +349,19 @@ def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
         values.append(F.col(typed).alias(field.clean_name))
         reasons += rules
 
-    return stage.select("*", *typed_values).select(
+    standardized = stage.select("*", *typed_values).select(
         *values,
         *[F.col(name) for name in contract.LINEAGE_COLUMNS],
         F.col(RAW_RECORD),
         _reason_codes(F.col(FORMAT_ERROR), reasons).alias(REASONS),
-    ).withColumn(REASON, F.col(REASONS)[0])
+    )
+    # Only a quarantined record keeps its line: Job A caches this frame, and a clean record's
+    # copy of the line would be most of the cache.
+    return standardized.select(
+        *[F.col(name) for name in standardized.columns if name != RAW_RECORD],
+        F.when(F.size(REASONS) > 0, F.col(RAW_RECORD)).alias(RAW_RECORD),
+        F.col(REASONS)[0].alias(REASON),
+    )
 
 
 def clean_rows(standardized: DataFrame, dataset: str, run_id: str) -> DataFrame:
