@@ -51,19 +51,18 @@ def print_results(run_id: str, results, console=None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from telco360.runner.demo_report import summary_console
+    from telco360.runner.demo_report import summary_console, widest
 
     styles = {"PASS": "green", "FAIL": "red", "SKIPPED": "dim"}
     table = Table(title=f"data-quality checks, run {run_id}", show_lines=True)
-    widest_name = max([len("check")] + [len(r.check_name) for r in results])
-    table.add_column("check\n[dim]detail[/]", min_width=widest_name, ratio=1, overflow="fold")
+    table.add_column("check\n[dim]detail[/]", min_width=widest("check", [r.check_name for r in results]),
+                     ratio=1, overflow="fold")
     for header, cells, justify in (
         ("severity", [r.severity for r in results], "left"),
         ("status", [r.status for r in results], "left"),
         ("failing\nrows", [str(r.failing_rows) for r in results], "right"),
     ):
-        widest = max([len(word) for word in header.split()] + [len(cell) for cell in cells])
-        table.add_column(header, justify=justify, min_width=widest, no_wrap=True)
+        table.add_column(header, justify=justify, min_width=widest(header, cells), no_wrap=True)
     for r in results:
         style = "yellow" if r.failed and r.severity == "WARNING" else styles.get(r.status, "")
         table.add_row(f"{escape(r.check_name)}\n[dim]{escape(r.detail)}[/]", r.severity,

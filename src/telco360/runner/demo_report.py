@@ -25,6 +25,11 @@ def summary_console(file: Optional[IO[str]] = None) -> Console:
     return console if console.is_terminal else Console(file=file, width=UNLIMITED_WIDTH)
 
 
+def widest(header: str, cells: Iterable[str]) -> int:
+    """The width a column needs so that no cell and no header word is wrapped."""
+    return max([len(word) for word in header.split()] + [len(cell) for cell in cells])
+
+
 def sized_table(title: str, headers: Iterable[str], rows: Iterable[Iterable[str]], text_columns: int = 1,
                 last_row_style: Optional[str] = None) -> Table:
     """A table whose columns are at least as wide as their widest cell (and header word).
@@ -33,8 +38,8 @@ def sized_table(title: str, headers: Iterable[str], rows: Iterable[Iterable[str]
     headers, rows = list(headers), [list(row) for row in rows]
     table = Table(title=title)
     for index, header in enumerate(headers):
-        widest = max([len(word) for word in header.split()] + [len(row[index]) for row in rows])
-        table.add_column(header, justify="left" if index < text_columns else "right", min_width=widest)
+        table.add_column(header, justify="left" if index < text_columns else "right",
+                         min_width=widest(header, [row[index] for row in rows]))
     for number, row in enumerate(rows, 1):
         table.add_row(*row, style=last_row_style if number == len(rows) else None)
     return table
