@@ -169,3 +169,24 @@ def test_job_b_input_with_nothing_to_read_starts_no_python_workers(spark, tmp_pa
     storage = LocalLakeStorage(tmp_path)
     frame = staging_run.read_clean(spark, storage, "activity_logs", ["r1"])
     assert (python_worker_tasks(frame), frame.count(), frame.schema) == (0, 0, clean_schema("activity_logs"))
+
+
+def test_local_spark_session_prints_no_notices(tmp_path):
+    """A local job's stderr carries what it reports, not Spark's start-up notices (host name,
+    native Hadoop library, default log level) or 'Using an existing Spark session'."""
+    import os
+    import subprocess
+    import sys
+
+    probe = f"""
+from telco360.spark.session import local_spark_session
+spark = local_spark_session("probe")
+spark.range(3).write.parquet({str(tmp_path / 'out')!r})
+assert spark.read.parquet({str(tmp_path / 'out')!r}).count() == 3
+local_spark_session("probe")
+spark.stop()
+"""
+    env = {k: v for k, v in os.environ.items() if k != "SPARK_LOCAL_IP"}
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=300, env=env)
+    assert completed.returncode == 0, completed.stderr
+    assert [line for line in completed.stderr.splitlines() if line.strip()] == []

@@ -253,3 +253,24 @@ def test_case_when_with_conflicting_types_fails_as_in_the_emulator(session):
         compat._emulated_expression(expression, data, session._analyzer, {})
     with pytest.raises(type(emulators.value), match="conflicting data types"):
         compat._calculate_expression(expression, data, session._analyzer, {})
+
+
+def test_emulator_notices_are_silenced_and_the_projects_warnings_are_not():
+    # In a fresh interpreter: pytest resets warning filters around every test.
+    import subprocess
+    import sys
+
+    probe = """
+import warnings
+from snowflake.snowpark import Session
+import telco360.warehouse.compat
+session = Session.builder.config("local_testing", True).create()
+session.create_dataframe([[1]], schema=["A"]).cache_result().collect()
+warnings.warn_explicit("inside the emulator", FutureWarning, "_plan.py", 1, module="snowflake.snowpark.mock._plan")
+warnings.warn_explicit("inside telco360", FutureWarning, "marts.py", 1, module="telco360.analytics.marts")
+"""
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+    assert "create_temp_table" not in completed.stderr
+    assert "inside the emulator" not in completed.stderr
+    assert "inside telco360" in completed.stderr

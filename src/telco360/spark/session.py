@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 
 # A local run is a short-lived JVM on few cores, where compiling hot code costs more than it
@@ -39,11 +40,17 @@ def jit_options(input_bytes: int) -> str:
     return LARGE_INPUT_JIT_OPTIONS if input_bytes >= LARGE_INPUT_BYTES else SMALL_INPUT_JIT_OPTIONS
 
 
+LOG4J2_CONFIG = Path(__file__).with_name("log4j2-local.properties")
+
+
 def local_spark_session(app_name: str = "telco360", cores: str | None = None, input_bytes: int = 0):
     """One local SparkSession configured like a Glue job: UTC, few shuffle partitions. JVM
     flags apply when this starts the JVM; a session already running is returned as it is."""
     from pyspark.sql import SparkSession
 
+    # A local master needs no other address; unset, Spark warns at every start that the
+    # host name resolves to a loopback address.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     master = f"local[{cores or os.environ.get('C360_SPARK_CORES', '2')}]"
     return (
         SparkSession.builder.master(master)
@@ -58,7 +65,10 @@ def local_spark_session(app_name: str = "telco360", cores: str | None = None, in
         .config("spark.sql.inMemoryColumnarStorage.compressed", "false")
         .config("spark.sql.parquet.outputTimestampType", "TIMESTAMP_MICROS")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-        .config("spark.driver.extraJavaOptions", f"-Duser.timezone=UTC {jit_options(input_bytes)}")
+        .config(
+            "spark.driver.extraJavaOptions",
+            f"-Duser.timezone=UTC -Dlog4j2.configurationFile={LOG4J2_CONFIG.as_uri()} {jit_options(input_bytes)}",
+        )
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
         .getOrCreate()
     )

@@ -19,7 +19,9 @@
 """
 from __future__ import annotations
 
+import logging
 import types
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -38,6 +40,15 @@ from telco360.warehouse import plan_results
 
 # Process-wide, so it holds for every local session; tests run the emulator under it too.
 pd.set_option("mode.copy_on_write", True)
+
+# The emulator's own notices, which say nothing about this project's code and buried the
+# demo's progress: pandas FutureWarnings raised inside snowflake.snowpark.mock (pandas 3
+# behaviour, and pyproject keeps pandas < 3), and Snowpark's one-time notice that its own
+# `cache_result` passes the deprecated `create_temp_table`.
+warnings.filterwarnings("ignore", category=FutureWarning, module=r"snowflake\.snowpark\.mock\.")
+logging.getLogger("snowflake.snowpark").addFilter(
+    lambda record: not record.getMessage().startswith("create_temp_table is deprecated")
+)
 
 
 @patch(F.trim)
