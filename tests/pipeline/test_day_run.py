@@ -160,6 +160,28 @@ def test_quiet_hides_warnings_and_keeps_errors():
         assert (logger.isEnabledFor(logging.WARNING), logger.isEnabledFor(logging.ERROR)) == (False, True)
 
 
+@pytest.mark.parametrize("as_json", [False, True])
+def test_demo_hides_its_on_purpose_warnings_unless_json(monkeypatch, capsys, tmp_path, as_json):
+    import logging
+
+    from telco360.logs import get_logger, log_event
+    from telco360.runner import demo, demo_report
+
+    def fake_demo(lake, days, customers, events_per_day, reporter_for_day):
+        logger = get_logger(f"telco360.test_demo_logs_{as_json}")
+        log_event(logger, "rejected: a defect on purpose", level=logging.WARNING)
+        log_event(logger, "something broke", level=logging.ERROR)
+        return {"days": []}
+
+    monkeypatch.setattr(demo, "run_demo", fake_demo)
+    monkeypatch.setattr(demo_report, "print_demo_summary", lambda result, console: None)
+
+    assert c360(["demo", "--lake", str(tmp_path / "lake"), *(["--json"] if as_json else [])]) == 0
+    err = capsys.readouterr().err
+    assert "something broke" in err
+    assert ("a defect on purpose" in err) == as_json
+
+
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
     from telco360.runner.demo import DemoError, prepare_demo_lake
 

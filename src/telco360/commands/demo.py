@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from telco360.runner.day_run import Reporter, RunFailed
     from telco360.runner.demo import DemoError, run_demo
     from telco360.runner.lock import LakeBusyError
-    from telco360.runner.progress import RichReporter, hidden_log_level, logs_hidden
+    from telco360.runner.progress import RichReporter, demo_hidden_log_level, logs_hidden
 
     reporters: list[RichReporter] = []
 
@@ -49,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
         return reporters[-1]
 
     try:
-        with logs_hidden(hidden_log_level(args.quiet, args.json)):
+        with logs_hidden(demo_hidden_log_level(args.json)):
             result = run_demo(args.lake, args.days, args.customers, args.events_per_day, reporter_for_day)
     except (DemoError, LakeBusyError, RunFailed) as error:
         print(str(error), file=sys.stderr)

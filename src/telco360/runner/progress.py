@@ -48,6 +48,13 @@ def hidden_log_level(quiet: bool, as_json: bool) -> int | None:
     return logging.WARNING if quiet else logging.INFO
 
 
+def demo_hidden_log_level(as_json: bool) -> int | None:
+    """As `hidden_log_level`, and the demo's WARNING lines too: its defects are injected on
+    purpose (a rejected file or quarantined record is what it shows), and its summary lists
+    every one with its reason."""
+    return None if as_json else logging.WARNING
+
+
 @contextlib.contextmanager
 def logs_hidden(level: int | None) -> Iterator[None]:
     """Hide log records up to `level` (None: nothing), and restore logging afterwards: the
