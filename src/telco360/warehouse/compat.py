@@ -16,6 +16,7 @@
 - pandas copy-on-write (pandas 3's default): the emulator copies whole tables in
   `reset_index` and the plan cache copies every result it keeps and returns; lazy copies
   only copy a column when one side writes to it.
+- The emulator's own pandas FutureWarnings and deprecation notice, silenced.
 """
 from __future__ import annotations
 
