@@ -182,6 +182,18 @@ def test_demo_hides_its_on_purpose_warnings_unless_json(monkeypatch, capsys, tmp
     assert ("a defect on purpose" in err) == as_json
 
 
+def test_progress_lines_are_not_wrapped_in_a_log(capsys):
+    from telco360.runner.progress import RichReporter
+
+    title = "warehouse: SP_RUN_CUSTOMER360_PIPELINE, then SP_REFRESH_MARTS"
+    reporter = RichReporter(prefix="2024-01-15 ")
+    reporter.stage_started("warehouse", title)
+    reporter.stage_finished("warehouse", {"seconds": 11.8})
+    reporter.close()
+
+    assert f"2024-01-15 done {title} (11.8 s)" in capsys.readouterr().err.splitlines()
+
+
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path):
     from telco360.runner.demo import DemoError, prepare_demo_lake
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 from typing import Iterator
 
 from rich.console import Console
 
 from telco360.runner.day_run import Reporter
+from telco360.runner.demo_report import summary_console
 
 
 class RichReporter(Reporter):
     def __init__(self, console: Console | None = None, prefix: str = ""):
-        self.console = console or Console(stderr=True)
+        # Into a log (not a terminal) a stage's line is printed whole, not wrapped at 80 columns.
+        self.console = console or summary_console(sys.stderr)
         self.prefix = prefix
         self._status = None
         self._title = ""
