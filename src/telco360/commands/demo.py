@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
-        from telco360.runner.demo_report import print_demo_summary, summary_console
+        from telco360.runner.console import summary_console
+        from telco360.runner.demo_report import print_demo_summary
 
         print_demo_summary(result, summary_console())
     return 0

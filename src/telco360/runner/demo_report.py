@@ -5,29 +5,18 @@ became "221" over "34", a date "2024-01-…". So no column here is narrower than
 cell. The per-day tables of the default 7-day demo fit 80 columns (headers on two lines, day
 columns headed by the day of the month); a wider one (usage by plan per event date) is cut at
 a narrower terminal's edge, never inside a cell. Where the output is not a terminal (a log,
-CI, a pipe) `summary_console` is wide enough for every table.
+CI, a pipe) `console.summary_console` is wide enough for every table.
 """
 from __future__ import annotations
 
-from typing import IO, Iterable, Optional
+from typing import Iterable, Optional
 
 from rich.console import Console
 from rich.table import Table
 
-# Wide enough for the widest table (usage by plan over ~10 event dates) when nothing limits it.
-UNLIMITED_WIDTH = 200
+from telco360.runner.console import widest
+
 STAGE_HEADERS = {"job_a_clean": "Job A\nclean", "job_b_staging": "Job B\nstaging"}
-
-
-def summary_console(file: Optional[IO[str]] = None) -> Console:
-    """The terminal's width on a terminal, else UNLIMITED_WIDTH (rich would assume 80)."""
-    console = Console(file=file)
-    return console if console.is_terminal else Console(file=file, width=UNLIMITED_WIDTH)
-
-
-def widest(header: str, cells: Iterable[str]) -> int:
-    """The width a column needs so that no cell and no header word is wrapped."""
-    return max([len(word) for word in header.split()] + [len(cell) for cell in cells])
 
 
 def sized_table(title: str, headers: Iterable[str], rows: Iterable[Iterable[str]], text_columns: int = 1,
