@@ -13,7 +13,7 @@ import pytest
 
 from telco360 import contract
 from telco360.generator import generate
-from telco360.generator_defects import RECORD_DEFECTS
+from telco360.generator.defects import RECORD_DEFECTS
 
 from .record_rules import first_violation, read_records, read_text
 

@@ -17,7 +17,7 @@ import io
 import random
 
 from telco360 import contract
-from telco360.generator_base import interleave, stream
+from telco360.generator.base import interleave, stream
 
 RENAME_DAY = 1
 LAUNCH_DAY = 2  # customers may already reference the launched plan the day before

@@ -18,7 +18,7 @@ import unicodedata
 from collections import Counter
 
 
-from telco360.generator_base import (
+from telco360.generator.base import (
     OFFSETS,
     SECONDS_PER_DAY,
     TimestampRenderer,
@@ -29,7 +29,7 @@ from telco360.generator_base import (
     json_line,
     stream,
 )
-from telco360.generator_plans import LAUNCH_DAY, LAUNCHED_PLAN, initial_plan_choices, plans_customers_can_choose
+from telco360.generator.plans import LAUNCH_DAY, LAUNCHED_PLAN, initial_plan_choices, plans_customers_can_choose
 
 FIRST_NAMES = (
     "Ada", "Chinedu", "Ngozi", "Liam", "Olivia", "Noah", "Emma", "Mateo", "Sofía", "José", "Zoë",

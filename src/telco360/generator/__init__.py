@@ -6,8 +6,8 @@ Deterministic for a seed; day k's files are the same bytes whether all days are 
 once or only day k (`only_day=k`), and do not depend on how many days the run has, so a runner
 can generate day by day. Standard library + orjson only.
 
-Sources: `generator_customers` (CRM), `generator_plans` (billing), `generator_activity`
-(network), `generator_defects` (`defects=True`).
+Sources: `generator.customers` (CRM), `generator.plans` (billing), `generator.activity`
+(network), `generator.defects` (`defects=True`).
 """
 from __future__ import annotations
 
@@ -17,17 +17,17 @@ from collections import Counter
 from pathlib import Path
 
 from telco360 import contract
-from telco360.generator_activity import daily_events, deliver_events
-from telco360.generator_base import at_least_one, interleave, stream
-from telco360.generator_customers import DAILY_SIGNUP_RATE, CrmDay, CrmSimulation
-from telco360.generator_defects import (
+from telco360.generator.activity import daily_events, deliver_events
+from telco360.generator.base import at_least_one, interleave, stream
+from telco360.generator.customers import DAILY_SIGNUP_RATE, CrmDay, CrmSimulation
+from telco360.generator.defects import (
     RECORD_DEFECTS,
     bad_activity_records,
     bad_customer_records,
     bad_files,
     bad_plan_rows,
 )
-from telco360.generator_plans import catalog_for_day, render_plans_csv
+from telco360.generator.plans import catalog_for_day, render_plans_csv
 
 DEFAULT_START_DATE = "2024-01-15"
 GZIP_LEVEL = 1  # measured: level 1 compresses 18 MB of events in 0.05 s to 5% of the size; 6 takes 2x for 4.5%

@@ -13,7 +13,7 @@ import math
 from collections import Counter
 
 
-from telco360.generator_base import (
+from telco360.generator.base import (
     SECONDS_PER_DAY,
     TimestampRenderer,
     at_least_one,

@@ -17,9 +17,9 @@ from collections import Counter
 import orjson
 
 from telco360 import contract
-from telco360.generator_base import at_least_one
-from telco360.generator_plans import COLUMNS as PLAN_COLUMNS
-from telco360.generator_plans import Plan
+from telco360.generator.base import at_least_one
+from telco360.generator.plans import COLUMNS as PLAN_COLUMNS
+from telco360.generator.plans import Plan
 
 # kind -> the quarantine reason `<code>:<source field>` (contract.RECORD_QUARANTINE_REASONS).
 CUSTOMER_RECORD_DEFECTS = {
