@@ -11,12 +11,12 @@ import random
 import resource
 import time
 
-from snowflake.snowpark import Session
 from snowflake.snowpark import types as T
 
 from telco360 import contract
 from telco360.analytics import marts, quality
 from telco360.analytics.tables import snowpark_type
+from telco360.warehouse.local import local_session
 
 HIGH = dt.datetime(9999, 12, 31)
 START = dt.datetime(2024, 1, 1)
@@ -72,7 +72,7 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=2000)
     parser.add_argument("--events", type=int, default=50000)
     args = parser.parse_args()
-    session = Session.builder.config("local_testing", True).create()
+    session = local_session()
     plans, versions, facts = synthetic_rows(args.customers, args.events)
     fact = session.create_dataframe(facts, schema("FACT_ACTIVITY")).cache_result()
     dim_customer = session.create_dataframe(versions, schema("DIM_CUSTOMER")).cache_result()

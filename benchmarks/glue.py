@@ -27,14 +27,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
 SCALES = {
     "small": {"events_per_day": 10_000, "customers": 1_000},
     "medium": {"events_per_day": 100_000, "customers": 10_000},
     "large": {"events_per_day": 1_000_000, "customers": 100_000},
 }
-GLUE = Path(__file__).resolve().parents[1] / "glue"
 TARGET_SECONDS = 30.0
 TARGET_RATIO = 11.0
 
@@ -55,17 +53,9 @@ def jvm_cpu_seconds(spark) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def load_script(name: str):
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location(name, GLUE / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def run_scale(scale: str) -> dict:
     from telco360.generator import generate
+    from telco360.runner import handlers
     from telco360.spark import session
     from telco360.spark.clean_run import pending_input_bytes
     from telco360.spark.runtime import job_spark_session
@@ -82,13 +72,13 @@ def run_scale(scale: str) -> dict:
         spark = job_spark_session("telco360-bench", lambda: input_bytes)
         jit_names = {session.SMALL_INPUT_JIT_OPTIONS: "C1", session.LARGE_INPUT_JIT_OPTIONS: "tiered C2"}
         jit = jit_names.get(session.jit_options(input_bytes), "C360_SPARK_JAVA_OPTIONS")
-        clean_job, staging_job = load_script("clean_job"), load_script("staging_job")
+        clean_main, staging_main = handlers.glue_main("clean_job.py"), handlers.glue_main("staging_job.py")
 
         started, cpu_started = time.perf_counter(), jvm_cpu_seconds(spark)
-        clean = clean_job.main(["--lake_uri", lake, "--run_id", "bench_a"])
+        clean = clean_main(["--lake_uri", lake, "--run_id", "bench_a"])
         clean_seconds, clean_cpu = time.perf_counter() - started, jvm_cpu_seconds(spark) - cpu_started
         started, cpu_started = time.perf_counter(), jvm_cpu_seconds(spark)
-        staged = staging_job.main(["--lake_uri", lake, "--run_id", "bench_b"])
+        staged = staging_main(["--lake_uri", lake, "--run_id", "bench_b"])
         staging_seconds, staging_cpu = time.perf_counter() - started, jvm_cpu_seconds(spark) - cpu_started
         jvm_mib, python_mib = peak_rss_mib(spark)
 

@@ -104,9 +104,9 @@ def save(session, table: str, rows: list[dict]) -> None:
 
 @pytest.fixture(scope="session")
 def snowpark():
-    from snowflake.snowpark import Session
+    from telco360.warehouse.local import local_session
 
-    session = Session.builder.config("local_testing", True).create()
+    session = local_session()
     yield session
     session.close()
 

@@ -2,27 +2,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
 from snowflake.snowpark import functions as F
 
 from telco360 import contract
 from telco360.analytics.tables import dw_table
+from telco360.runner import handlers
 
 from .conftest import VERSIONS, save
 
-PROCEDURES = Path(__file__).resolve().parents[2] / "snowpark" / "procedures" / "analytics.py"
-
-
 @pytest.fixture(scope="module")
 def procedures():
-    spec = importlib.util.spec_from_file_location("analytics_procedures", PROCEDURES)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return handlers.procedure_module("analytics")
 
 
 @pytest.fixture(scope="module")

@@ -299,18 +299,18 @@ def without_refresh_time(rows: list[dict]) -> list[dict]:
 
 def test_the_report_reads_what_the_last_run_saved_when_it_is_current(tmp_path, monkeypatch):
     from telco360.analytics import quality
-    from telco360.commands import report as report_command
+    from telco360.runner import report as run_report
 
     lake = refreshed_lake(tmp_path / "lake")
     now = dt.datetime(2024, 1, 17, 8)
-    computed = report_command.warehouse_sections(lake, dt.date(2024, 1, 15), now)  # another as-of: computed
+    computed = run_report.warehouse_sections(lake, dt.date(2024, 1, 15), now)  # another as-of: computed
     assert computed["dq"]["run_id"] == "report as of 2024-01-15"
 
     def no_evaluation(_tables):
         raise AssertionError("the checks were evaluated again")
 
     monkeypatch.setattr(quality, "evaluate_checks", no_evaluation)
-    saved = report_command.warehouse_sections(lake, dt.date(2024, 1, 16), now)
+    saved = run_report.warehouse_sections(lake, dt.date(2024, 1, 16), now)
 
     assert saved["dq"]["run_id"] == "run-0116"
     # The checks do not depend on the as-of date: the saved results are a fresh evaluation's.
@@ -320,7 +320,7 @@ def test_the_report_reads_what_the_last_run_saved_when_it_is_current(tmp_path, m
 
 
 def test_the_report_computes_again_after_a_run_the_marts_did_not_follow(tmp_path):
-    from telco360.commands import report as report_command
+    from telco360.runner import report as run_report
     from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
     from telco360.warehouse.tables import qualified_name, table_schema
 
@@ -333,6 +333,6 @@ def test_the_report_computes_again_after_a_run_the_marts_did_not_follow(tmp_path
     save_local_warehouse(session, lake)
     session.close()
 
-    sections = report_command.warehouse_sections(lake, dt.date(2024, 1, 16), dt.datetime(2024, 1, 17, 8))
+    sections = run_report.warehouse_sections(lake, dt.date(2024, 1, 16), dt.datetime(2024, 1, 17, 8))
 
     assert sections["dq"]["run_id"] == "report as of 2024-01-16"

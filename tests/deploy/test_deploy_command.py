@@ -10,7 +10,8 @@ import pytest
 
 from telco360.cli import main
 from telco360.deploy import aws
-from telco360.deploy.snowflake import Command, DeployError, run_plan
+from telco360.deploy.errors import DeployError
+from telco360.deploy.snowflake import Command, run_plan
 
 SETUP_VARS = [
     "--var", "deploy_user=C360_DEPLOY", "--var", "staging_url=s3://telco-lake/staging/",

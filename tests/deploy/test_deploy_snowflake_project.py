@@ -1,7 +1,6 @@
 """snowflake.yml: snowflake-cli's own offline build, and handlers that really exist."""
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import os
 import shutil
@@ -14,6 +13,7 @@ import pytest
 
 from telco360 import contract
 from telco360.deploy.snowflake import load_project
+from telco360.runner import handlers
 
 PROCEDURES = {
     "SP_LOAD_STAGING", "SP_LOAD_DIM_PLAN", "SP_LOAD_DIM_CUSTOMER",
@@ -56,13 +56,6 @@ def test_env_override_retargets_every_procedure(repo_root):
     assert targets == {("TELCO_DB_DEV", "DW", "TELCO_DB_DEV")}
 
 
-def load_module_from_file(path: Path):
-    spec = importlib.util.spec_from_file_location(f"_procedure_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.parametrize("entity_id", [
     "sp_load_staging", "sp_load_dim_plan", "sp_load_dim_customer",
     "sp_load_fact_activity", "sp_run_customer360_pipeline", "sp_run_dq_checks", "sp_refresh_marts",
@@ -70,7 +63,7 @@ def load_module_from_file(path: Path):
 def test_handler_resolves_to_a_function_with_the_declared_signature(snowflake_project, repo_root, entity_id):
     entity = procedure_entities(snowflake_project)[entity_id]
     module_name, function_name = entity.handler.rsplit(".", 1)
-    module = load_module_from_file(repo_root / "snowpark" / "procedures" / f"{module_name}.py")
+    module = handlers.procedure_module(module_name)
     handler = getattr(module, function_name)
     # Snowflake passes the session first, then the declared arguments by position.
     parameters = [p.name.upper() for p in inspect.signature(handler).parameters.values()]

@@ -8,7 +8,7 @@ import pytest
 
 from telco360.cli import main as c360
 from telco360.runner.day_run import LocalServices, RunFailed, run_lake_day
-from telco360.runner.glue_local import LOCAL_SUBSTITUTIONS
+from telco360.runner.asl import LOCAL_SUBSTITUTIONS
 from telco360.runner.lock import LakeBusyError, lake_lock
 from telco360.runner.records import read_run_records
 
@@ -141,7 +141,7 @@ def test_c360_run_exits_2_on_a_missing_lake(tmp_path, capsys):
 def test_hidden_info_logs_come_back_after_the_command():
     import logging
 
-    from telco360.runner.progress import hidden_log_level, logs_hidden
+    from telco360.commands.progress import hidden_log_level, logs_hidden
 
     with logs_hidden(hidden_log_level(quiet=False, as_json=False)):
         logger = logging.getLogger("telco360.test")
@@ -153,7 +153,7 @@ def test_hidden_info_logs_come_back_after_the_command():
 def test_quiet_hides_warnings_and_keeps_errors():
     import logging
 
-    from telco360.runner.progress import hidden_log_level, logs_hidden
+    from telco360.commands.progress import hidden_log_level, logs_hidden
 
     with logs_hidden(hidden_log_level(quiet=True, as_json=False)):
         logger = logging.getLogger("telco360.test")
@@ -165,7 +165,8 @@ def test_demo_hides_its_on_purpose_warnings_unless_json(monkeypatch, capsys, tmp
     import logging
 
     from telco360.logs import get_logger, log_event
-    from telco360.runner import demo, demo_report
+    from telco360.commands import demo_summary
+    from telco360.runner import demo
 
     def fake_demo(lake, days, customers, events_per_day, reporter_for_day):
         logger = get_logger(f"telco360.test_demo_logs_{as_json}")
@@ -174,7 +175,7 @@ def test_demo_hides_its_on_purpose_warnings_unless_json(monkeypatch, capsys, tmp
         return {"days": []}
 
     monkeypatch.setattr(demo, "run_demo", fake_demo)
-    monkeypatch.setattr(demo_report, "print_demo_summary", lambda result, console: None)
+    monkeypatch.setattr(demo_summary, "print_demo_summary", lambda result, console: None)
 
     assert c360(["demo", "--lake", str(tmp_path / "lake"), *(["--json"] if as_json else [])]) == 0
     err = capsys.readouterr().err
@@ -183,7 +184,7 @@ def test_demo_hides_its_on_purpose_warnings_unless_json(monkeypatch, capsys, tmp
 
 
 def test_progress_lines_are_not_wrapped_in_a_log(capsys):
-    from telco360.runner.progress import RichReporter
+    from telco360.commands.progress import RichReporter
 
     title = "warehouse: SP_RUN_CUSTOMER360_PIPELINE, then SP_REFRESH_MARTS"
     reporter = RichReporter(prefix="2024-01-15 ")

@@ -7,8 +7,8 @@ import re
 
 from rich.console import Console
 
-from telco360.runner.console import UNLIMITED_WIDTH, summary_console
-from telco360.runner.demo_report import print_demo_summary
+from telco360.commands.console import UNLIMITED_WIDTH, summary_console
+from telco360.commands.demo_summary import print_demo_summary
 
 DAYS = [f"2024-01-{15 + i}" for i in range(7)]
 EVENT_DATES = [f"2024-01-{12 + i}" for i in range(10)]

@@ -3,7 +3,6 @@ handler loaded from its file (`lambda` is a Python keyword, so it is not a packa
 builder of S3 ObjectCreated events."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import urllib.parse
 from pathlib import Path
@@ -11,6 +10,8 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
+
+from telco360.runner import handlers
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "corpus"
@@ -20,11 +21,7 @@ REGION = "eu-west-1"
 
 @pytest.fixture(scope="session")
 def lambda_handler():
-    spec = importlib.util.spec_from_file_location(
-        "validator_lambda_handler", REPO / "lambda" / "validator" / "handler.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.handler
+    return handlers.lambda_handler()
 
 
 class Aws:

@@ -13,6 +13,7 @@ from snowflake.snowpark import types as T
 from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType, TableEmulator
 
 from telco360.warehouse import compat
+from telco360.warehouse.local import local_session
 
 COLUMNS = [
     ("object longs with a None", [1, None, 3], object, T.LongType(), True),
@@ -42,7 +43,7 @@ def test_dtype_drift_fix_matches_the_emulator(values, dtype, datatype, nullable)
 
 @pytest.fixture()
 def session():
-    session = Session.builder.config("local_testing", True).create()
+    session = local_session()
     yield session
     session.close()
 
@@ -262,9 +263,8 @@ def test_emulator_notices_are_silenced_and_the_projects_warnings_are_not():
 
     probe = """
 import warnings
-from snowflake.snowpark import Session
-import telco360.warehouse.compat
-session = Session.builder.config("local_testing", True).create()
+from telco360.warehouse.local import local_session
+session = local_session()
 session.create_dataframe([[1]], schema=["A"]).cache_result().collect()
 warnings.warn_explicit("inside the emulator", FutureWarning, "_plan.py", 1, module="snowflake.snowpark.mock._plan")
 warnings.warn_explicit("inside telco360", FutureWarning, "marts.py", 1, module="telco360.analytics.marts")
@@ -274,3 +274,28 @@ warnings.warn_explicit("inside telco360", FutureWarning, "marts.py", 1, module="
     assert "create_temp_table" not in completed.stderr
     assert "inside the emulator" not in completed.stderr
     assert "inside telco360" in completed.stderr
+
+
+def test_importing_compat_patches_nothing_until_install():
+    import subprocess
+    import sys
+
+    probe = """
+from snowflake.snowpark.mock import _plan
+before = _plan.calculate_expression
+import telco360.warehouse.compat as compat
+assert _plan.calculate_expression is before, "importing compat patched the emulator"
+compat.install()
+assert _plan.calculate_expression is compat._calculate_expression
+"""
+    completed = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert completed.returncode == 0, completed.stderr
+
+
+def test_install_refuses_a_snowpark_release_the_patches_were_not_written_for(monkeypatch):
+    import snowflake.snowpark
+
+    monkeypatch.setattr(compat, "_installed", False)
+    monkeypatch.setattr(snowflake.snowpark, "__version__", "9.9.9")
+    with pytest.raises(RuntimeError, match="1.53.0, but 9.9.9 is installed"):
+        compat.install()

@@ -12,7 +12,7 @@ from conftest import HIGH, customer, event, plan, rows, write_staging
 from telco360.warehouse import local_tables, pipeline
 from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
 from telco360.warehouse.local_tables import arrow_schema, write_arrow_table
-from telco360.warehouse.procedures import load_procedure
+from telco360.runner import handlers
 from telco360.warehouse.seams import Backend, LocalRewriteWriter, LocalStagingReader
 
 C1 = "C0000001"
@@ -55,7 +55,7 @@ def test_pipeline_loads_staging_into_the_dw_and_audits_every_step(tmp_path):
 def test_procedure_handler_returns_the_run_summary_as_json(tmp_path):
     stage_one_day(tmp_path)
     session = open_local_warehouse(tmp_path)
-    handler = load_procedure("SP_RUN_CUSTOMER360_PIPELINE")
+    handler = handlers.procedure("run_pipeline.py", "sp_run_customer360_pipeline")
     assert '"status": "SUCCEEDED"' in handler(session, "2024-01-15")
 
 

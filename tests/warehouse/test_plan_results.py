@@ -7,13 +7,13 @@ from snowflake.snowpark import Session
 from snowflake.snowpark import functions as F
 from snowflake.snowpark.mock._snowflake_data_type import TableEmulator
 
-from telco360.warehouse import compat  # noqa: F401  (installs the cache)
 from telco360.warehouse import plan_results
+from telco360.warehouse.local import local_session
 
 
 @pytest.fixture()
 def session():
-    session = Session.builder.config("local_testing", True).create()
+    session = local_session()
     yield session
     session.close()
 
@@ -104,7 +104,7 @@ def queries(session: Session) -> list:
 
 
 def test_cached_results_equal_uncached_ones(session):
-    uncached = Session.builder.config("local_testing", True).create()
+    uncached = local_session()
     try:
         # A cache that can hold nothing: every node is computed.
         uncached._conn.entity_registry.__dict__["_plan_results"] = plan_results.PlanResults(max_cells=0)

@@ -51,7 +51,7 @@ def print_results(run_id: str, results, console=None) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from telco360.runner.console import summary_console, widest
+    from telco360.commands.console import summary_console, widest
 
     styles = {"PASS": "green", "FAIL": "red", "SKIPPED": "dim"}
     table = Table(title=f"data-quality checks, run {run_id}", show_lines=True)

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     from telco360.runner.day_run import Reporter, RunFailed
     from telco360.runner.demo import DemoError, run_demo
     from telco360.runner.lock import LakeBusyError
-    from telco360.runner.progress import RichReporter, demo_hidden_log_level, logs_hidden
+    from telco360.commands.progress import RichReporter, demo_hidden_log_level, logs_hidden
 
     reporters: list[RichReporter] = []
 
@@ -60,8 +60,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result, indent=2, default=str))
     else:
-        from telco360.runner.console import summary_console
-        from telco360.runner.demo_report import print_demo_summary
+        from telco360.commands.console import summary_console
+        from telco360.commands.demo_summary import print_demo_summary
 
         print_demo_summary(result, summary_console())
     return 0

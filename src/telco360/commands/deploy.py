@@ -8,7 +8,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from telco360.deploy.snowflake import DeployError, parse_assignments
+from telco360.deploy.errors import DeployError
+from telco360.deploy.snowflake import parse_assignments
 
 
 def register(subparsers) -> None:

@@ -3,12 +3,10 @@ Job A or B on local PySpark over a lake folder: the very scripts AWS Glue runs (
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
 from pathlib import Path
 
-GLUE_SCRIPTS = Path(__file__).resolve().parents[3] / "glue"
 SCRIPTS = {"clean": "clean_job.py", "staging": "staging_job.py"}
 
 
@@ -27,15 +25,6 @@ def register(subparsers) -> None:
     parser.set_defaults(func=run)
 
 
-def load_job_script(job: str):
-    """Import glue/<job script> by path: it is a Glue script, not a package module."""
-    path = GLUE_SCRIPTS / SCRIPTS[job]
-    spec = importlib.util.spec_from_file_location(f"telco360_glue_{job}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def job_arguments(args: argparse.Namespace) -> list[str]:
     argv = ["--lake_uri", str(args.lake.resolve())]
     if args.run_id:
@@ -46,6 +35,7 @@ def job_arguments(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from telco360.runner import handlers
     from telco360.spark.runtime import JobInputError
 
     if not args.lake.is_dir():
@@ -56,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
         print("c360 glue staging: --reprocess-date applies to the clean job only", file=sys.stderr)
         return 2
     try:
-        summary = load_job_script(args.job).main(job_arguments(args))
+        summary = handlers.glue_main(SCRIPTS[args.job])(job_arguments(args))
     except JobInputError as error:
         print(f"c360 glue {args.job}: {error}", file=sys.stderr)
         return 2

@@ -35,7 +35,7 @@ def _date(value: str) -> str:
 def run(args: argparse.Namespace) -> int:
     from telco360.runner.day_run import Reporter, RunFailed, run_lake_day
     from telco360.runner.lock import LakeBusyError
-    from telco360.runner.progress import RichReporter, hidden_log_level, logs_hidden
+    from telco360.commands.progress import RichReporter, hidden_log_level, logs_hidden
 
     if not args.lake.is_dir():
         print(f"c360 run: lake folder {args.lake} does not exist; create it with raw/<dataset>/ files "

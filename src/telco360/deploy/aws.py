@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from telco360.deploy.snowflake import DeployError
+from telco360.deploy.errors import DeployError
 
 TEMPLATE = Path("aws/template.yaml")
 STATE_MACHINE_DEFINITION = Path("aws/statemachine/customer360.asl.json")

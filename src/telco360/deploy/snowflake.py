@@ -15,6 +15,8 @@ from typing import Callable, Optional
 
 import jinja2
 
+from telco360.deploy.errors import DeployError
+
 SQL_DIR = Path("snowpark/sql")
 ACCOUNT_SETUP_SQL = SQL_DIR / "00_account_setup.sql"
 STAGING_OBJECTS_SQL = SQL_DIR / "10_staging_objects.sql"
@@ -24,10 +26,6 @@ RESUME_TASKS_SQL = SQL_DIR / "40_resume_tasks.sql"
 SECRET_VARIABLE = re.compile(r"external_id", re.IGNORECASE)
 # `<% name %>` without a dot: a -D variable (ctx.env.* comes from snowflake.yml).
 VARIABLE_REFERENCE = re.compile(r"<%\s*([A-Za-z_][A-Za-z0-9_]*)\s*%>")
-
-
-class DeployError(Exception):
-    """A deploy that cannot start or did not finish; the message says what to do next."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-DEFINITION_PATH = Path(__file__).resolve().parents[3] / "aws" / "statemachine" / "customer360.asl.json"
+from telco360.runner.handlers import STATE_MACHINE_DEFINITION
+
+DEFINITION_PATH = STATE_MACHINE_DEFINITION
+# The values CloudFormation substitutes in AWS (aws/template.yaml), here for the local lake.
+LOCAL_SUBSTITUTIONS = {
+    "CleanJobName": "telco360-clean",
+    "StagingJobName": "telco360-staging",
+    "AlertTopicArn": "arn:aws:sns:local:000000000000:telco360-alerts",
+}
+LOCAL_JOB_SCRIPTS = {"telco360-clean": "clean_job.py", "telco360-staging": "staging_job.py"}
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z0-9_]+)\}")
 # A safety net against a Choice loop that never ends (a job that never reports an end state).
 MAX_TRANSITIONS = 1000

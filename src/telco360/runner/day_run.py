@@ -12,20 +12,19 @@ Every run leaves `<lake>/_runs/<run_id>.json` (stages, summaries, seconds, failu
 from __future__ import annotations
 
 import datetime as dt
-import importlib.util
 import json
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from telco360 import contract
-from telco360.runner.asl import follow, read_definition_text, render_state_machine
-from telco360.runner.glue_local import LOCAL_JOB_SCRIPTS, LOCAL_SUBSTITUTIONS, LocalAws, load_glue_main
+from telco360.runner import handlers
+from telco360.runner.asl import LOCAL_JOB_SCRIPTS, LOCAL_SUBSTITUTIONS, follow, read_definition_text, render_state_machine
+from telco360.runner.glue_local import LocalAws
 from telco360.runner.lock import lake_lock
 from telco360.runner.records import write_run_record
 
-PROCEDURES_DIR = Path(__file__).resolve().parents[3] / "snowpark" / "procedures"
 STAGE_TITLES = {
     "warehouse_catch_up": "warehouse: load the staging snapshot a previous run left unloaded",
     "validate": "validator: raw/ -> archive/ | rejected/",
@@ -71,7 +70,7 @@ def real_services() -> LocalServices:
 
     return LocalServices(
         validate=lambda lake, day: validate_lake(lake, day),
-        jobs={name: load_glue_main(script) for name, script in LOCAL_JOB_SCRIPTS.items()},
+        jobs={name: handlers.glue_main(script) for name, script in LOCAL_JOB_SCRIPTS.items()},
         load_warehouse=load_local_warehouse,
         staging_runs_loaded=staging_runs_loaded,
     )
@@ -210,8 +209,8 @@ def load_local_warehouse(lake: Path, run_date: str) -> dict:
     warehouse; saved only when both succeed."""
     from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
 
-    run_pipeline = _load_procedure("run_pipeline.py", "sp_run_customer360_pipeline")
-    refresh_marts = _load_procedure("analytics.py", "sp_refresh_marts")
+    run_pipeline = handlers.procedure("run_pipeline.py", "sp_run_customer360_pipeline")
+    refresh_marts = handlers.procedure("analytics.py", "sp_refresh_marts")
     session = open_local_warehouse(lake)
     try:
         summary = json.loads(run_pipeline(session, run_date))
@@ -222,13 +221,3 @@ def load_local_warehouse(lake: Path, run_date: str) -> dict:
         session.close()
     summary.pop("audit", None)
     return summary
-
-
-def _load_procedure(file_name: str, handler: str) -> Callable[[Any, str], str]:
-    """A handler of snowpark/procedures/, imported by path as Snowflake imports it from the
-    procedures artifact."""
-    path = PROCEDURES_DIR / file_name
-    spec = importlib.util.spec_from_file_location(f"telco360_sp_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return getattr(module, handler)

@@ -7,40 +7,21 @@ it. A job that raises is a FAILED job run (as in Glue), not a failed task.
 """
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import logging
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Callable
 
 from telco360.logs import get_logger, log_event
 from telco360.runner.asl import TaskError
 
-GLUE_SCRIPT_DIR = Path(__file__).resolve().parents[3] / "glue"
 START_JOB_RUN = "arn:aws:states:::glue:startJobRun"
 GET_JOB_RUN = "arn:aws:states:::aws-sdk:glue:getJobRun"
 SNS_PUBLISH = "arn:aws:states:::sns:publish"
-# The values CloudFormation substitutes in AWS (aws/template.yaml), here for the local lake.
-LOCAL_SUBSTITUTIONS = {
-    "CleanJobName": "telco360-clean",
-    "StagingJobName": "telco360-staging",
-    "AlertTopicArn": "arn:aws:sns:local:000000000000:telco360-alerts",
-}
-LOCAL_JOB_SCRIPTS = {"telco360-clean": "clean_job.py", "telco360-staging": "staging_job.py"}
 LOGGER = get_logger("telco360.runner")
 
 JobMain = Callable[[list[str]], dict]
-
-
-def load_glue_main(script: str) -> JobMain:
-    """`main` of glue/<script>, imported by path: a Glue script is not a package module."""
-    path = GLUE_SCRIPT_DIR / script
-    spec = importlib.util.spec_from_file_location(f"telco360_glue_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
 
 
 @dataclass

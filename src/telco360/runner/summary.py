@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from telco360.runner.glue_local import LOCAL_SUBSTITUTIONS
+from telco360.runner.asl import LOCAL_SUBSTITUTIONS
 
 JOB_STAGES = {LOCAL_SUBSTITUTIONS["CleanJobName"]: "job_a_clean", LOCAL_SUBSTITUTIONS["StagingJobName"]: "job_b_staging"}
 

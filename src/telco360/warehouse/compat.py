@@ -1,5 +1,6 @@
-"""Local testing fixes, imported only when a local session is opened
-(`telco360.warehouse.local`); Snowflake needs none of them.
+"""Local testing fixes, installed by `install()` when a local session is opened
+(`telco360.warehouse.local`); Snowflake needs none of them. Importing this module changes
+nothing; `PATCHES` lists every replacement and why.
 
 - Snowflake functions that local testing does not implement, supplied with
   `snowflake.snowpark.mock.patch`.
@@ -39,20 +40,7 @@ from snowflake.snowpark.mock._snowflake_data_type import infer_sp_type_from_pyth
 
 from telco360.warehouse import plan_results
 
-# Process-wide, so it holds for every local session; tests run the emulator under it too.
-pd.set_option("mode.copy_on_write", True)
 
-# The emulator's own notices, which say nothing about this project's code and buried the
-# demo's progress: pandas FutureWarnings raised inside snowflake.snowpark.mock (pandas 3
-# behaviour, and pyproject keeps pandas < 3), and Snowpark's one-time notice that its own
-# `cache_result` passes the deprecated `create_temp_table`.
-warnings.filterwarnings("ignore", category=FutureWarning, module=r"snowflake\.snowpark\.mock\.")
-logging.getLogger("snowflake.snowpark").addFilter(
-    lambda record: not record.getMessage().startswith("create_temp_table is deprecated")
-)
-
-
-@patch(F.trim)
 def trim(expr: ColumnEmulator, *trim_characters) -> ColumnEmulator:
     """TRIM(expr): leading and trailing whitespace removed; NULL stays NULL."""
     result = expr.str.strip() if len(expr) else expr.copy()
@@ -74,9 +62,6 @@ def _inferred_column_type(self: ColumnEmulator) -> ColumnType:
     return ColumnType(infer_sp_type_from_python_type(self.dtype), nullable)
 
 
-ColumnEmulator.sf_type = property(_inferred_column_type, ColumnEmulator.sf_type.fset)
-
-
 _pandas_items = pd.DataFrame.items
 
 
@@ -91,9 +76,6 @@ def _typed_items(self: TableEmulator):
         if declared is not None:
             column._sf_type = declared
         yield name, column
-
-
-TableEmulator.items = _typed_items
 
 
 _pandas_combine = pd.Series.combine
@@ -138,9 +120,6 @@ _SCALAR_KINDS = {"empty", "string", "bytes", "integer", "floating", "mixed-integ
 
 def _may_hold_sequences(column: pd.Series) -> bool:
     return column.dtype == object and lib.infer_dtype(column._values, skipna=True) not in _SCALAR_KINDS
-
-
-ColumnEmulator.combine = _combine_aligned
 
 
 # (dtype when nullable, when not) per type, as in snowpark 1.53.0's
@@ -210,12 +189,9 @@ def _reset_nan_to_none(col_a, col_b, result):
 
 
 _emulated_reset_nan = _snowflake_data_type.reset_nan_to_none_if_necessary
-_snowflake_data_type.reset_nan_to_none_if_necessary = _reset_nan_to_none
 
 # The emulator's own version stays reachable: tests/warehouse/test_compat.py compares the two.
 _emulated_fix_drift = _util.fix_drift_between_column_sf_type_and_dtype
-_util.fix_drift_between_column_sf_type_and_dtype = _fix_dtype_drift
-_plan.fix_drift_between_column_sf_type_and_dtype = _fix_dtype_drift
 
 
 _Registry = _connection.MockServerConnection.TabularEntityRegistry
@@ -234,9 +210,6 @@ def _read_table(self, name):
     if table is None:
         return _emulated_read_table(self, name)  # the emulator's own error
     return table.reset_index(drop=True)
-
-
-_Registry.read_table = _read_table
 
 
 class _DeferredView:
@@ -266,9 +239,6 @@ def _get_review(self, name):
     return view
 
 
-_Registry.get_review = _get_review
-
-
 _emulated_plan = _plan.execute_mock_plan
 
 
@@ -283,9 +253,6 @@ def _execute_plan(plan, expr_to_alias=None):
     registry = analyzer.session._conn.entity_registry
     registry.create_or_replace_view(source.child, source.name, source.replace)
     return TableEmulator()
-
-
-_plan.execute_mock_plan = _connection.execute_mock_plan = plan_results.install(_execute_plan)
 
 
 _emulated_expression = _plan.calculate_expression
@@ -379,4 +346,53 @@ def _none_mask(column: ColumnEmulator) -> np.ndarray:
     return _none_positions(column._values)
 
 
-_plan.calculate_expression = _calculate_expression
+# The snowpark release every patch below was written against and tested on: each replaces a
+# private function of that release, so another release must be checked before use.
+PATCHED_SNOWPARK_VERSION = "1.53.0"
+
+_Patch = tuple[object, str, Callable[[], object], str]
+PATCHES: tuple[_Patch, ...] = (
+    (ColumnEmulator, "sf_type", lambda: property(_inferred_column_type, ColumnEmulator.sf_type.fset),
+     "vectorized NULL scan of the column type inference"),
+    (TableEmulator, "items", lambda: _typed_items, "columns typed as declared, no NULL scan per copy"),
+    (ColumnEmulator, "combine", lambda: _combine_aligned, "Series.combine on aligned columns without a Python loop"),
+    (_snowflake_data_type, "reset_nan_to_none_if_necessary", lambda: _reset_nan_to_none,
+     "no per-row None reset when no operand holds None"),
+    (_util, "fix_drift_between_column_sf_type_and_dtype", lambda: _fix_dtype_drift,
+     "one vectorized None scan before arithmetic and comparisons"),
+    (_plan, "fix_drift_between_column_sf_type_and_dtype", lambda: _fix_dtype_drift, "the same, as _plan imported it"),
+    (_Registry, "read_table", lambda: _read_table, "one copy of a table per read instead of two"),
+    (_Registry, "get_review", lambda: _get_review, "views registered by register_deferred_view built on first read"),
+    (_plan, "calculate_expression", lambda: _calculate_expression, "literal columns, IS NULL and CASE vectorized"),
+)
+_installed = False
+
+
+def install() -> None:
+    """Apply every patch of `PATCHES`, the missing functions (`trim`), the plan cache
+    (`plan_results`), pandas copy-on-write and the notice filters; once per process. Raises
+    when the installed snowpark is not the release the patches were written for."""
+    global _installed
+    if _installed:
+        return
+    import snowflake.snowpark
+
+    if snowflake.snowpark.__version__ != PATCHED_SNOWPARK_VERSION:
+        raise RuntimeError(
+            f"telco360.warehouse.compat patches private functions of snowflake-snowpark-python "
+            f"{PATCHED_SNOWPARK_VERSION}, but {snowflake.snowpark.__version__} is installed: install "
+            f"{PATCHED_SNOWPARK_VERSION} (pyproject.toml pins it) or check each patch against the new release")
+    for owner, attribute, replacement, _why in PATCHES:
+        setattr(owner, attribute, replacement())
+    patch(F.trim)(trim)
+    _plan.execute_mock_plan = _connection.execute_mock_plan = plan_results.install(_execute_plan)
+    # Process-wide, so it holds for every local session; tests run the emulator under it too.
+    pd.set_option("mode.copy_on_write", True)
+    # The emulator's own notices, which say nothing about this project's code: pandas
+    # FutureWarnings raised inside snowflake.snowpark.mock (pandas 3 behaviour; pyproject keeps
+    # pandas < 3), and Snowpark's one-time notice that its own `cache_result` passes the
+    # deprecated `create_temp_table`.
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"snowflake\.snowpark\.mock\.")
+    logging.getLogger("snowflake.snowpark").addFilter(
+        lambda record: not record.getMessage().startswith("create_temp_table is deprecated"))
+    _installed = True

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 from snowflake.snowpark import Session
 
 from telco360 import contract
-from telco360.warehouse import compat  # noqa: F401  (patches local testing on import)
+from telco360.warehouse import compat
 from telco360.warehouse.local_tables import arrow_schema, read_arrow_table, write_arrow_table
 from telco360.warehouse.seams import register_local_backend
 from telco360.warehouse.tables import ALL_TABLES, schema_of
@@ -28,13 +28,19 @@ def table_path(warehouse_dir: Path, table: str) -> Path:
     return warehouse_dir / schema_of(table) / f"{table}.parquet"
 
 
+def local_session() -> Session:
+    """A Snowpark local-testing session, with the emulator fixes of `compat` installed."""
+    compat.install()
+    return Session.builder.config("local_testing", True).create()
+
+
 def open_local_warehouse(lake_dir) -> Session:
     """A local-testing session with every warehouse table: DW tables restored from
     `<lake>/_warehouse/` (empty when absent), staging tables empty, and the staging seam
     reading `<lake>/staging/`."""
     lake = Path(lake_dir)
     warehouse = _current_warehouse_dir(lake)
-    session = Session.builder.config("local_testing", True).create()
+    session = local_session()
     for table in ALL_TABLES:
         path = table_path(warehouse, table)
         if table in PERSISTED_TABLES and path.is_file():

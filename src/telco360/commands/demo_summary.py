@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 from rich.console import Console
 from rich.table import Table
 
-from telco360.runner.console import widest
+from telco360.commands.console import widest
 
 STAGE_HEADERS = {"job_a_clean": "Job A\nclean", "job_b_staging": "Job B\nstaging"}
 
