@@ -38,7 +38,7 @@ demo: $(STAMP)
 	$(BIN)/c360 demo --lake lake
 
 test: $(STAMP) $(TOOLS_STAMP) $(GLUE5_STAMP)
-	.venv-glue5/bin/pytest -q -p no:cacheprovider tests/glue
+	.venv-glue5/bin/pytest -q -p no:cacheprovider tests/spark
 	$(BIN)/pytest -q
 
 clean:

@@ -15,7 +15,7 @@ from telco360 import contract
 from telco360.cli import main as c360
 from telco360.generator import DEFAULT_START_DATE, generate
 
-pytestmark = [pytest.mark.spark, pytest.mark.slow]
+pytestmark = [pytest.mark.end_to_end, pytest.mark.spark, pytest.mark.slow]
 
 DAYS = 2
 HIGH = pd.Timestamp(contract.HIGH_TIMESTAMP)
