@@ -13,6 +13,7 @@ from telco360.runner import handlers
 
 from .conftest import VERSIONS, save
 
+
 @pytest.fixture(scope="module")
 def procedures():
     return handlers.procedure_module("analytics")

@@ -6,10 +6,16 @@ import json
 import pytest
 
 from telco360.runner.asl import (
-    AslError, TaskError, follow, read_definition_text, render_state_machine, resolve_parameters, with_short_intervals,
+    LOCAL_SUBSTITUTIONS,
+    AslError,
+    TaskError,
+    follow,
+    read_definition_text,
+    render_state_machine,
+    resolve_parameters,
+    with_short_intervals,
     write_result,
 )
-from telco360.runner.asl import LOCAL_SUBSTITUTIONS
 from telco360.runner.glue_local import LocalAws
 
 CLEAN = LOCAL_SUBSTITUTIONS["CleanJobName"]

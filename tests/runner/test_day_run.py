@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from telco360.cli import main as c360
-from telco360.runner.day_run import LocalServices, RunFailed, run_lake_day
 from telco360.runner.asl import LOCAL_SUBSTITUTIONS
+from telco360.runner.day_run import LocalServices, RunFailed, run_lake_day
 from telco360.runner.lock import LakeBusyError, lake_lock
 from telco360.runner.records import read_run_records
 
@@ -164,8 +164,8 @@ def test_quiet_hides_warnings_and_keeps_errors():
 def test_demo_hides_its_on_purpose_warnings_unless_json(monkeypatch, capsys, tmp_path, as_json):
     import logging
 
-    from telco360.logs import get_logger, log_event
     from telco360.commands import demo_summary
+    from telco360.logs import get_logger, log_event
     from telco360.runner import demo
 
     def fake_demo(lake, days, customers, events_per_day, reporter_for_day):

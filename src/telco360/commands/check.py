@@ -7,7 +7,8 @@ import argparse
 import datetime as dt
 import json
 import sys
-from pathlib import Path
+
+from telco360.commands.arguments import add_lake_argument
 
 
 def register(subparsers) -> None:
@@ -16,7 +17,7 @@ def register(subparsers) -> None:
         description="Checks: not-null and unique keys, accepted values, relationships, the SCD2 "
                     "invariants, staging -> DW reconciliation. Exit 1 on a critical failure.",
     )
-    parser.add_argument("--lake", required=True, type=Path, help="local lake folder (holds _warehouse/)")
+    add_lake_argument(parser, "local lake folder (holds _warehouse/)")
     parser.add_argument("--run-id", default=None, help="RUN_ID to record the results under (default: check-<UTC time>)")
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.set_defaults(func=run)

@@ -7,6 +7,8 @@ import json
 import sys
 from pathlib import Path
 
+from telco360.commands.arguments import positive_int
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -16,27 +18,20 @@ def register(subparsers) -> None:
                     "answers business questions from it.",
     )
     parser.add_argument("--lake", type=Path, default=Path("lake"), help="lake folder (default: ./lake)")
-    parser.add_argument("--days", type=_positive, default=7)
-    parser.add_argument("--customers", type=_positive, default=2000)
-    parser.add_argument("--events-per-day", type=_positive, default=20000)
+    parser.add_argument("--days", type=positive_int, default=7)
+    parser.add_argument("--customers", type=positive_int, default=2000)
+    parser.add_argument("--events-per-day", type=positive_int, default=20000)
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--quiet", action="store_true", help="print only the final summary")
     output.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=run)
 
 
-def _positive(value: str) -> int:
-    number = int(value)
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
-    return number
-
-
 def run(args: argparse.Namespace) -> int:
+    from telco360.commands.progress import RichReporter, demo_hidden_log_level, logs_hidden
     from telco360.runner.day_run import Reporter, RunFailed
     from telco360.runner.demo import DemoError, run_demo
     from telco360.runner.lock import LakeBusyError
-    from telco360.commands.progress import RichReporter, demo_hidden_log_level, logs_hidden
 
     reporters: list[RichReporter] = []
 

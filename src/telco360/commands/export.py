@@ -6,6 +6,8 @@ import json
 import sys
 from pathlib import Path
 
+from telco360.commands.arguments import add_lake_argument, lake_is_missing
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -13,7 +15,7 @@ def register(subparsers) -> None:
         description="Writes OUT/STAGING/<TABLE>.parquet and OUT/DW/<TABLE>.parquet: contract column "
                     "names (upper case) and types, timestamps in UTC without a zone.",
     )
-    parser.add_argument("--lake", required=True, type=Path, help="local lake folder")
+    add_lake_argument(parser)
     parser.add_argument("--out", required=True, type=Path, help="output folder")
     parser.add_argument("--json", action="store_true", help="print {table: rows} as JSON")
     parser.set_defaults(func=run)
@@ -23,8 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from telco360.runner.export import ExportError, export_warehouse
     from telco360.runner.lock import LakeBusyError, lake_lock
 
-    if not args.lake.is_dir():
-        print(f"c360 export: lake folder {args.lake} does not exist", file=sys.stderr)
+    if lake_is_missing("export", args.lake):
         return 1
     try:
         with lake_lock(args.lake, "c360 export"):

@@ -8,6 +8,8 @@ import sys
 import time
 from pathlib import Path
 
+from telco360.commands.arguments import add_lake_argument
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser(
@@ -15,7 +17,7 @@ def register(subparsers) -> None:
         description="Deterministic for a seed: the same arguments write the same bytes. "
                     "Exit 0 on success, 2 on bad arguments.",
     )
-    parser.add_argument("--lake", required=True, type=Path, help="local lake folder (raw/ is created in it)")
+    add_lake_argument(parser, "local lake folder (raw/ is created in it)")
     parser.add_argument("--days", type=int, default=7, help="consecutive extract days (default 7)")
     parser.add_argument("--customers", type=int, default=1000,
                         help="customers delivered on the first day; about 1%% more sign up each later day (default 1000)")

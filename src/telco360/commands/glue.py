@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
+
+from telco360.commands.arguments import add_lake_argument, lake_is_missing
 
 SCRIPTS = {"clean": "clean_job.py", "staging": "staging_job.py"}
 
@@ -17,7 +18,7 @@ def register(subparsers) -> None:
                     "job fails, 2 on bad arguments.",
     )
     parser.add_argument("job", choices=sorted(SCRIPTS), help="clean: archive/ -> clean/; staging: clean/ -> staging/")
-    parser.add_argument("--lake", required=True, type=Path, help="local lake folder")
+    add_lake_argument(parser)
     parser.add_argument("--run-id", default=None, help="run id (default: a UTC timestamp)")
     parser.add_argument("--reprocess-date", default=None,
                         help="clean only: redo every archived file of this ingest date (YYYY-MM-DD)")
@@ -38,9 +39,7 @@ def run(args: argparse.Namespace) -> int:
     from telco360.runner import handlers
     from telco360.spark.runtime import JobInputError
 
-    if not args.lake.is_dir():
-        print(f"c360 glue {args.job}: lake folder {args.lake} does not exist; run "
-              "`c360 validate --lake DIR` on a lake first", file=sys.stderr)
+    if lake_is_missing(f"glue {args.job}", args.lake, "run `c360 validate --lake DIR` on a lake first"):
         return 2
     if args.reprocess_date and args.job != "clean":
         print("c360 glue staging: --reprocess-date applies to the clean job only", file=sys.stderr)

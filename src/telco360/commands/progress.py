@@ -9,8 +9,8 @@ from typing import Iterator
 
 from rich.console import Console
 
-from telco360.runner.day_run import Reporter
 from telco360.commands.console import summary_console
+from telco360.runner.day_run import Reporter
 
 
 class RichReporter(Reporter):

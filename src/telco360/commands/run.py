@@ -6,7 +6,8 @@ import argparse
 import datetime as dt
 import json
 import sys
-from pathlib import Path
+
+from telco360.commands.arguments import add_lake_argument, iso_date, lake_is_missing
 
 
 def register(subparsers) -> None:
@@ -17,29 +18,20 @@ def register(subparsers) -> None:
                     "1 when a step fails (the warehouse is left as it was; run again to resume), "
                     "2 on bad arguments, 3 when another run holds the lake.",
     )
-    parser.add_argument("--lake", required=True, type=Path, help="local lake folder (laid out like the bucket)")
-    parser.add_argument("--date", default=None, type=_date, help="run date = ingest date, YYYY-MM-DD (default: today, UTC)")
+    add_lake_argument(parser, "local lake folder (laid out like the bucket)")
+    parser.add_argument("--date", default=None, type=iso_date, help="run date = ingest date, YYYY-MM-DD (default: today, UTC)")
     output = parser.add_mutually_exclusive_group()
     output.add_argument("--quiet", action="store_true", help="print nothing but errors")
     output.add_argument("--json", action="store_true", help="print the run record as JSON")
     parser.set_defaults(func=run)
 
 
-def _date(value: str) -> str:
-    try:
-        return dt.date.fromisoformat(value).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a YYYY-MM-DD date") from None
-
-
 def run(args: argparse.Namespace) -> int:
+    from telco360.commands.progress import RichReporter, hidden_log_level, logs_hidden
     from telco360.runner.day_run import Reporter, RunFailed, run_lake_day
     from telco360.runner.lock import LakeBusyError
-    from telco360.commands.progress import RichReporter, hidden_log_level, logs_hidden
 
-    if not args.lake.is_dir():
-        print(f"c360 run: lake folder {args.lake} does not exist; create it with raw/<dataset>/ files "
-              f"(or `c360 generate --lake {args.lake}`)", file=sys.stderr)
+    if lake_is_missing("run", args.lake, f"create it with raw/<dataset>/ files (or `c360 generate --lake {args.lake}`)"):
         return 2
     run_date = args.date or dt.datetime.now(dt.timezone.utc).date().isoformat()
     reporter = Reporter() if args.quiet or args.json else RichReporter()

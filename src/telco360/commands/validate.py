@@ -3,10 +3,9 @@ DIR/raw/ to archive/ or rejected/, as the Lambda does in S3."""
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
-import sys
-from pathlib import Path
+
+from telco360.commands.arguments import add_lake_argument, iso_date, lake_is_missing
 
 
 def register(subparsers) -> None:
@@ -15,26 +14,17 @@ def register(subparsers) -> None:
         description="Rejected files are a normal outcome (exit 0); exit 1 when a file could "
                     "not be moved, 2 on bad arguments.",
     )
-    parser.add_argument("--lake", required=True, type=Path, help="local lake folder (holds raw/)")
-    parser.add_argument("--ingest-date", type=_iso_date, default=None,
+    add_lake_argument(parser, "local lake folder (holds raw/)")
+    parser.add_argument("--ingest-date", type=iso_date, default=None,
                         help="ingest date for archive/rejected keys (default: today, UTC)")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.set_defaults(func=run)
 
 
-def _iso_date(text: str) -> str:
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date YYYY-MM-DD") from None
-
-
 def run(args: argparse.Namespace) -> int:
     from telco360.validation import validate_lake
 
-    if not args.lake.is_dir():
-        print(f"c360 validate: lake folder {args.lake} does not exist; create it or run "
-              "`c360 generate --lake DIR` first", file=sys.stderr)
+    if lake_is_missing("validate", args.lake, "create it or run `c360 generate --lake DIR` first"):
         return 2
     summary = validate_lake(args.lake, args.ingest_date)
     if args.json:

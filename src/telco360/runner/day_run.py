@@ -20,7 +20,13 @@ from typing import Callable
 
 from telco360 import contract
 from telco360.runner import handlers
-from telco360.runner.asl import LOCAL_JOB_SCRIPTS, LOCAL_SUBSTITUTIONS, follow, read_definition_text, render_state_machine
+from telco360.runner.asl import (
+    LOCAL_JOB_SCRIPTS,
+    LOCAL_SUBSTITUTIONS,
+    follow,
+    read_definition_text,
+    render_state_machine,
+)
 from telco360.runner.glue_local import LocalAws
 from telco360.runner.lock import lake_lock
 from telco360.runner.records import write_run_record

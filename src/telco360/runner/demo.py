@@ -8,10 +8,10 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from telco360.runner.report import write_run_report
 from telco360.runner.day_run import Reporter, run_lake_day
 from telco360.runner.export import export_warehouse
 from telco360.runner.questions import answer_business_questions
+from telco360.runner.report import write_run_report
 from telco360.runner.summary import run_facts
 
 DEMO_MARKER = ".c360-demo"
