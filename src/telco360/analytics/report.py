@@ -30,12 +30,13 @@ from html import escape
 from pathlib import Path
 
 from telco360 import contract
+from telco360.lake import MANIFESTS, REASONS, RUNS, WAREHOUSE
 from telco360.analytics.charts import bar_chart, line_chart
 
-REASONS_DIR = Path(contract.REJECTED) / "_reasons"
-CLEAN_MANIFESTS_DIR = Path(contract.CLEAN) / "_manifests"
-RUN_LOG_PATH = Path("_warehouse") / contract.DW_SCHEMA / "PIPELINE_RUN_LOG.parquet"
-RUNS_DIR = Path("_runs")
+REASONS_DIR = Path(contract.REJECTED) / REASONS
+CLEAN_MANIFESTS_DIR = Path(contract.CLEAN) / MANIFESTS
+RUN_LOG_PATH = Path(WAREHOUSE) / contract.DW_SCHEMA / "PIPELINE_RUN_LOG.parquet"
+RUNS_DIR = Path(RUNS)
 
 
 # --- collecting ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import json
 import sys
 
 from telco360.commands.arguments import add_lake_argument
+from telco360.lake import WAREHOUSE
 
 
 def register(subparsers) -> None:
@@ -24,7 +25,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    warehouse = args.lake / "_warehouse"
+    warehouse = args.lake / WAREHOUSE
     if not warehouse.is_dir():
         print(f"c360 check: no local warehouse at {warehouse}; run the pipeline on this lake first "
               f"(`c360 demo --lake {args.lake}`)", file=sys.stderr)

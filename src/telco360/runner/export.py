@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from telco360 import contract
+from telco360.lake import manifest_key
 
 
 class ExportError(RuntimeError):
@@ -62,5 +63,5 @@ def loaded_staging_manifest(lake: Path, run_log: pa.Table | None) -> dict:
     if not succeeded:
         return {}
     latest = max(succeeded, key=lambda r: r["FINISHED_AT"])
-    path = lake / contract.STAGING / "_manifests" / f"{latest['STAGING_RUN_ID']}.json"
+    path = lake / manifest_key(contract.STAGING, latest['STAGING_RUN_ID'])
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

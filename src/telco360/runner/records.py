@@ -5,7 +5,7 @@ import json
 import os
 from pathlib import Path
 
-RUNS_DIR = "_runs"
+from telco360.lake import RUNS as RUNS_DIR
 
 
 def write_run_record(lake_dir: Path, record: dict) -> Path:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from telco360.lake import WAREHOUSE
+
 
 def write_run_report(lake: Path, out: Path, as_of: dt.date | None = None) -> Path:
     """Collect, render and write the report of a local lake; returns the page's path (the
@@ -13,7 +15,7 @@ def write_run_report(lake: Path, out: Path, as_of: dt.date | None = None) -> Pat
 
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     report = {**collect_lake_facts(lake), "generated_at": now.isoformat(sep=" ", timespec="seconds"), "notes": []}
-    if (Path(lake) / "_warehouse").is_dir():
+    if (Path(lake) / WAREHOUSE).is_dir():
         report.update(warehouse_sections(Path(lake), as_of or _latest_run_date(report) or now.date(), now))
     else:
         report["notes"].append("No local warehouse (_warehouse/) yet: marts, churn and DQ sections are empty.")
