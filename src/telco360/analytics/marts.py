@@ -419,80 +419,12 @@ def customer_features(
     """Per customer not churned at the end of each as-of date D: churn-model features computed
     only from business time before D + 1 day (events by EVENT_DATE <= D, history by
     EFFECTIVE_FROM), so nothing that happened after D leaks in. `usage`: `daily_usage`."""
-    session = usage.session
-    as_of = session.create_dataframe(
-        [
-            (
-                day,
-                _start_of_next_day(day),
-                day - dt.timedelta(days=RECENT_WINDOW_DAYS - 1),
-                day - dt.timedelta(days=USAGE_WINDOW_DAYS - 1),
-                day - dt.timedelta(days=2 * USAGE_WINDOW_DAYS - 1),
-                _start_of_next_day(day - dt.timedelta(days=PLAN_CHANGE_WINDOW_DAYS)),
-            )
-            for day in as_of_dates
-        ],
-        T.StructType([
-            T.StructField("AS_OF_DATE", T.DateType()),
-            T.StructField("AS_OF_END", _TS),
-            T.StructField("WINDOW_7D_START", T.DateType()),
-            T.StructField("WINDOW_30D_START", T.DateType()),
-            T.StructField("WINDOW_60D_START", T.DateType()),
-            T.StructField("WINDOW_90D_START", _TS),
-        ]),
-    )
-    # The version in force at the last instant of D; its EFFECTIVE_TO only says "still open at D".
-    population = (
-        customer_versions(dim_customer)
-        .select("CUSTOMER_ID", "PLAN_ID", "STATUS", "SIGNUP_DATE", "EFFECTIVE_FROM", "EFFECTIVE_TO")
-        .cross_join(as_of.select("AS_OF_DATE", "AS_OF_END"))
-        .filter(
-            (F.col("EFFECTIVE_FROM") < F.col("AS_OF_END"))
-            & (F.col("EFFECTIVE_TO") >= F.col("AS_OF_END"))
-            & (F.col("STATUS") != F.lit("CHURNED"))
-        )
-        .select("AS_OF_DATE", "CUSTOMER_ID", "PLAN_ID", "STATUS", "SIGNUP_DATE")
-    )
-    usage_metrics = ("EVENTS_7D", "EVENTS_30D", "DATA_MB_30D", "DATA_MB_PREV_30D", "VOICE_SECONDS_30D", "SMS_30D")
-    known_days = usage.cross_join(as_of.select("AS_OF_DATE", "WINDOW_7D_START", "WINDOW_30D_START", "WINDOW_60D_START")).filter(
-        F.col("EVENT_DATE") <= F.col("AS_OF_DATE")
-    )
-    last_30d = _since(F.col("WINDOW_30D_START"))
-    windowed = _unless_empty(known_days, lambda rows: aggregate(
-        rows.select(
-            "AS_OF_DATE",
-            "CUSTOMER_ID",
-            "EVENT_DATE",
-            (F.col("EVENTS") * _since(F.col("WINDOW_7D_START"))).alias("EVENTS_7D"),
-            (F.col("EVENTS") * last_30d).alias("EVENTS_30D"),
-            (F.col("DATA_MB") * last_30d).alias("DATA_MB_30D"),
-            (F.col("DATA_MB") * _since(F.col("WINDOW_60D_START")) * (F.lit(1) - last_30d)).alias("DATA_MB_PREV_30D"),
-            (F.col("VOICE_SECONDS") * last_30d).alias("VOICE_SECONDS_30D"),
-            (F.col("SMS") * last_30d).alias("SMS_30D"),
-        ),
-        ["AS_OF_DATE", "CUSTOMER_ID"],
-        {**_sums(usage_metrics), "LAST_EVENT_DATE": ("max", "EVENT_DATE")},
-    ), _spec(("AS_OF_DATE", "DATE"), ("CUSTOMER_ID", "VARCHAR"), *((m, "NUMBER(18,3)") for m in usage_metrics),
-             ("LAST_EVENT_DATE", "DATE")))
+    as_of = _as_of_windows(usage.session, as_of_dates)
+    population = _not_churned_at(dim_customer, as_of)
+    windowed = _usage_in_windows(usage, as_of)
     if not int(population.limit(1).count()):
-        return _empty(session, MART_COLUMNS["MART_CUSTOMER_FEATURES"])
-    history_metrics = ("PLAN_CHANGES_TOTAL", "PLAN_CHANGES_90D", "SUSPENSIONS_TOTAL")
-    history = aggregate(
-        version_transitions(dim_customer)
-        .cross_join(as_of.select("AS_OF_DATE", "AS_OF_END", "WINDOW_90D_START"))
-        .filter(F.col("EFFECTIVE_FROM") < F.col("AS_OF_END"))
-        .select(
-            "AS_OF_DATE",
-            "CUSTOMER_ID",
-            _flag(F.col("IS_PLAN_CHANGE")).alias("PLAN_CHANGES_TOTAL"),
-            _flag(F.col("IS_PLAN_CHANGE") & (F.col("EFFECTIVE_FROM") >= F.col("WINDOW_90D_START"))).alias(
-                "PLAN_CHANGES_90D"
-            ),
-            _flag(F.col("IS_SUSPENSION")).alias("SUSPENSIONS_TOTAL"),
-        ),
-        ["AS_OF_DATE", "CUSTOMER_ID"],
-        _sums(history_metrics),
-    )
+        return _empty(usage.session, MART_COLUMNS["MART_CUSTOMER_FEATURES"])
+    history = _history_counts(dim_customer, as_of)
     keys = ["AS_OF_DATE", "CUSTOMER_ID"]
     joined = (
         materialize(population).join(materialize(windowed), on=keys, how="left").join(materialize(history), on=keys, how="left")
@@ -521,3 +453,91 @@ def customer_features(
         F.lit(refreshed_at, _TS).alias("REFRESHED_AT"),
     )
     return conform(mart, MART_COLUMNS["MART_CUSTOMER_FEATURES"])
+
+
+def _as_of_windows(session, as_of_dates: list[dt.date]) -> DataFrame:
+    """One row per as-of date D: the end of D and where each feature window starts."""
+    return session.create_dataframe(
+        [
+            (
+                day,
+                _start_of_next_day(day),
+                day - dt.timedelta(days=RECENT_WINDOW_DAYS - 1),
+                day - dt.timedelta(days=USAGE_WINDOW_DAYS - 1),
+                day - dt.timedelta(days=2 * USAGE_WINDOW_DAYS - 1),
+                _start_of_next_day(day - dt.timedelta(days=PLAN_CHANGE_WINDOW_DAYS)),
+            )
+            for day in as_of_dates
+        ],
+        T.StructType([
+            T.StructField("AS_OF_DATE", T.DateType()),
+            T.StructField("AS_OF_END", _TS),
+            T.StructField("WINDOW_7D_START", T.DateType()),
+            T.StructField("WINDOW_30D_START", T.DateType()),
+            T.StructField("WINDOW_60D_START", T.DateType()),
+            T.StructField("WINDOW_90D_START", _TS),
+        ]),
+    )
+
+
+def _not_churned_at(dim_customer: DataFrame, as_of: DataFrame) -> DataFrame:
+    """Each customer's version in force at the last instant of D, unless churned; its
+    EFFECTIVE_TO only says "still open at D"."""
+    return (
+        customer_versions(dim_customer)
+        .select("CUSTOMER_ID", "PLAN_ID", "STATUS", "SIGNUP_DATE", "EFFECTIVE_FROM", "EFFECTIVE_TO")
+        .cross_join(as_of.select("AS_OF_DATE", "AS_OF_END"))
+        .filter(
+            (F.col("EFFECTIVE_FROM") < F.col("AS_OF_END"))
+            & (F.col("EFFECTIVE_TO") >= F.col("AS_OF_END"))
+            & (F.col("STATUS") != F.lit("CHURNED"))
+        )
+        .select("AS_OF_DATE", "CUSTOMER_ID", "PLAN_ID", "STATUS", "SIGNUP_DATE")
+    )
+
+
+def _usage_in_windows(usage: DataFrame, as_of: DataFrame) -> DataFrame:
+    """Per as-of date and customer: usage in the 7- and 30-day windows ending at D, data in
+    the 30 days before those, and the last day with any event (days after D never count)."""
+    usage_metrics = ("EVENTS_7D", "EVENTS_30D", "DATA_MB_30D", "DATA_MB_PREV_30D", "VOICE_SECONDS_30D", "SMS_30D")
+    known_days = usage.cross_join(as_of.select("AS_OF_DATE", "WINDOW_7D_START", "WINDOW_30D_START", "WINDOW_60D_START")).filter(
+        F.col("EVENT_DATE") <= F.col("AS_OF_DATE")
+    )
+    last_30d = _since(F.col("WINDOW_30D_START"))
+    return _unless_empty(known_days, lambda rows: aggregate(
+        rows.select(
+            "AS_OF_DATE",
+            "CUSTOMER_ID",
+            "EVENT_DATE",
+            (F.col("EVENTS") * _since(F.col("WINDOW_7D_START"))).alias("EVENTS_7D"),
+            (F.col("EVENTS") * last_30d).alias("EVENTS_30D"),
+            (F.col("DATA_MB") * last_30d).alias("DATA_MB_30D"),
+            (F.col("DATA_MB") * _since(F.col("WINDOW_60D_START")) * (F.lit(1) - last_30d)).alias("DATA_MB_PREV_30D"),
+            (F.col("VOICE_SECONDS") * last_30d).alias("VOICE_SECONDS_30D"),
+            (F.col("SMS") * last_30d).alias("SMS_30D"),
+        ),
+        ["AS_OF_DATE", "CUSTOMER_ID"],
+        {**_sums(usage_metrics), "LAST_EVENT_DATE": ("max", "EVENT_DATE")},
+    ), _spec(("AS_OF_DATE", "DATE"), ("CUSTOMER_ID", "VARCHAR"), *((m, "NUMBER(18,3)") for m in usage_metrics),
+             ("LAST_EVENT_DATE", "DATE")))
+
+
+def _history_counts(dim_customer: DataFrame, as_of: DataFrame) -> DataFrame:
+    """Per as-of date and customer: plan changes (all, last 90 days) and suspensions that
+    began before the end of D."""
+    return aggregate(
+        version_transitions(dim_customer)
+        .cross_join(as_of.select("AS_OF_DATE", "AS_OF_END", "WINDOW_90D_START"))
+        .filter(F.col("EFFECTIVE_FROM") < F.col("AS_OF_END"))
+        .select(
+            "AS_OF_DATE",
+            "CUSTOMER_ID",
+            _flag(F.col("IS_PLAN_CHANGE")).alias("PLAN_CHANGES_TOTAL"),
+            _flag(F.col("IS_PLAN_CHANGE") & (F.col("EFFECTIVE_FROM") >= F.col("WINDOW_90D_START"))).alias(
+                "PLAN_CHANGES_90D"
+            ),
+            _flag(F.col("IS_SUSPENSION")).alias("SUSPENSIONS_TOTAL"),
+        ),
+        ["AS_OF_DATE", "CUSTOMER_ID"],
+        _sums(("PLAN_CHANGES_TOTAL", "PLAN_CHANGES_90D", "SUSPENSIONS_TOTAL")),
+    )
