@@ -244,7 +244,7 @@ RECORD_QUARANTINE_REASONS = {
     "bad_timestamp": "not an ISO-8601 timestamp",
     "missing_offset": "timestamp lacks the required Z or UTC offset",
     "bad_date": "not a YYYY-MM-DD calendar date",
-    "bad_type": "value does not fit the field's type (number, boolean, object)",
+    "bad_type": "value does not fit the field's type (number, boolean, object, or a string with an unpaired surrogate)",
     "negative": "number below its minimum of 0",
 }
 
