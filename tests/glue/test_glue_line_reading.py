@@ -94,3 +94,15 @@ def test_record_nested_512_levels_is_a_record(read_customers):
 def test_blank_required_text_field_is_missing(read_customers, blank):
     reasons = read_customers(with_fields(b'"lastName":"' + blank + b'"') + b"\n")[1][2]
     assert reasons == ["missing_required:lastName"]
+
+
+@pytest.mark.parametrize("blank", [b"\\u00a0", b" \\u3000\\t", b"\\u2003\\u2028", b"\xc2\xa0"])
+def test_required_text_of_unicode_spaces_only_is_missing(read_customers, blank):
+    reasons = read_customers(with_fields(b'"lastName":"' + blank + b'"') + b"\n")[1][2]
+    assert reasons == ["missing_required:lastName"]
+
+
+@pytest.mark.parametrize("name", ["\u00c9mile", "\u5f20\u4f1f", "\u00a0Ada"])
+def test_text_starting_with_a_non_ascii_character_is_kept(read_customers, name):
+    data = with_fields(b'"firstName":"' + name.encode() + b'"') + b"\n"
+    assert read_customers(data) == {1: (name, "ACTIVE", [])}
