@@ -193,6 +193,10 @@ def parse_file_name(dataset: str, name: str) -> FileName:
     return FileName(dataset, extract_date, match["suffix"], match["ext"], bool(match["gz"]))
 
 
+# A JSON line nested deeper than this many levels (objects and arrays, the record itself being
+# level 1) is not a JSON object: the file is rejected (section 3).
+MAX_JSON_NESTING = 512
+
 # File-level rejection reasons (section 3). The code is stored with the rejected object.
 REJECTION_REASONS = {
     "unknown_dataset": "key is not under a known dataset",
@@ -240,7 +244,7 @@ RECORD_QUARANTINE_REASONS = {
     "bad_timestamp": "not an ISO-8601 timestamp",
     "missing_offset": "timestamp lacks the required Z or UTC offset",
     "bad_date": "not a YYYY-MM-DD calendar date",
-    "bad_type": "value does not fit the field's type (number, boolean, object)",
+    "bad_type": "value does not fit the field's type (number, boolean, object, or a string with an unpaired surrogate)",
     "negative": "number below its minimum of 0",
 }
 

@@ -20,6 +20,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,6 +36,12 @@ CHUNK_BYTES = 1 << 20
 # memory bounded whatever the file holds.
 MAX_LINE_BYTES = 16 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
+# A valid line nested deeper than the contract allows holds more than MAX_JSON_NESTING opening
+# brackets and as many closing ones: only a line longer than this needs its depth measured.
+NESTING_CHECK_BYTES = 2 * contract.MAX_JSON_NESTING + 1
+# A JSON string (an unterminated one too): brackets inside it are data, not nesting.
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
+_NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
 REASONS_FOLDER = "_reasons"
 UNKNOWN_DATASET_FOLDER = "_unknown"
 
@@ -184,7 +191,11 @@ def _check_ndjson(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes
             except decode_error as err:
                 if not line.strip():
                     continue
+                _refuse_deep_nesting(line, line_no + index)
                 record = _strict_stdlib_json(line, line_no + index, err)
+            else:
+                if len(line) > NESTING_CHECK_BYTES:
+                    _refuse_deep_nesting(line, line_no + index)
             if type(record) is not dict:
                 raise _Rejection(
                     "not_json_object",
@@ -208,15 +219,33 @@ def _check_ndjson(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes
     return Verdict(records=records)
 
 
+def _refuse_deep_nesting(line: bytes, line_no: int) -> None:
+    """Reject a line nested deeper than the contract allows: orjson accepts up to 1024 levels,
+    and the stdlib parser recurses once per level (RecursionError, not a verdict)."""
+    if line.count(b"[") + line.count(b"{") <= contract.MAX_JSON_NESTING:
+        return
+    depth = deepest = 0
+    for bracket in _JSON_STRING.sub(b"", line).translate(None, _NOT_A_BRACKET):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    if deepest > contract.MAX_JSON_NESTING:
+        raise _Rejection(
+            "not_json_object",
+            f"line {line_no} is nested deeper than {contract.MAX_JSON_NESTING} levels: not a record",
+        )
+
+
 def _strict_stdlib_json(line: bytes, line_no: int, orjson_error: Exception) -> object:
     """Second opinion for a line orjson refuses: it also refuses some valid JSON (numbers
     beyond double range, lone surrogate escapes) that Job A must see as records.
-    NaN and Infinity stay refused: they are not JSON."""
+    NaN and Infinity stay refused: they are not JSON. The line is decoded here (it is UTF-8,
+    checked per block) because json.loads of bytes would also drop a BOM at its start, which
+    only the file's first bytes may carry."""
     def refuse_constant(name: str):
         raise ValueError(f"{name} is not JSON")
 
     try:
-        return json.loads(line, parse_constant=refuse_constant)
+        return json.loads(line.decode("utf-8"), parse_constant=refuse_constant)
     except ValueError:
         raise _Rejection("not_json_object", f"line {line_no} is not JSON: {orjson_error}") from None
 

@@ -222,7 +222,10 @@ def check_one_current_row(tables: WarehouseTables) -> CheckResult:
 def check_consecutive_versions_differ(tables: WarehouseTables) -> CheckResult:
     """Invariant 2: a version and the one it follows differ in a tracked attribute."""
     tracked = contract.TRACKED_CUSTOMER_COLUMNS
-    versions = _versions(tables)
+    versions = materialize(_versions(tables).select("CUSTOMER_ID", "EFFECTIVE_FROM", "EFFECTIVE_TO", *tracked))
+    if not int(versions.limit(1).count()):  # no customer loaded yet; local testing cannot plan on it
+        return _result("scd2:consecutive_versions_differ", CRITICAL, 0,
+                       "versions equal to the previous one in every tracked attribute", "")
     later = versions.select("CUSTOMER_ID", "EFFECTIVE_FROM", *tracked)
     earlier = versions.select(
         "CUSTOMER_ID",

@@ -50,13 +50,18 @@ _JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_RECO
 # --- lines and line numbers -----------------------------------------------------------------
 
 def read_archived_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
-    """One row per physical line (LF, CRLF or CR; `.gz` decompressed), with where it was read.
+    """One row per line (`.gz` decompressed), with where it was read.
 
+    As in the validator, only LF ends a line and a CR directly before it belongs to the line
+    end: by default the text source also ends a line at a bare CR, which JSON allows between
+    tokens. The reader drops a UTF-8 BOM at a file's very start (Hadoop's LineRecordReader);
+    anywhere else U+FEFF is data.
     `file_block_start` and `monotonically_increasing_id` are taken in the scan itself, before
     any filter or shuffle: within one block of one file the id grows by one per line.
     """
-    return spark.read.text(paths).select(
-        F.col("value"),
+    value = F.col("value")
+    return spark.read.option("lineSep", "\n").text(paths).select(
+        F.when(value.endswith("\r"), value.substr(F.lit(1), F.length(value) - 1)).otherwise(value).alias("value"),
         F.col("_metadata.file_path").alias("source_path"),
         F.col("_metadata.file_block_start").alias("block_start"),
         F.monotonically_increasing_id().alias("read_order"),
@@ -97,11 +102,11 @@ def parse_json_lines(numbered: DataFrame, dataset: str) -> DataFrame:
     """Numbered NDJSON lines -> one string column per contract field; blank lines are no records.
 
     A line that is not a JSON object (broken JSON, an array, a bare value) gets the format
-    error `malformed_json` and keeps its raw text for the quarantine.
+    error `malformed_json` and keeps its raw text for the quarantine. A contract field whose
+    string holds an unpaired surrogate escape gets `bad_type:<field>` (see `_unpaired_surrogates`).
     """
     spec = contract.DATASET_SPECS[dataset]
-    text = F.regexp_replace("value", "^\ufeff", "")
-    records = numbered.withColumn(RAW_RECORD, text).where(~F.col(RAW_RECORD).rlike(_BLANK))
+    records = numbered.withColumnRenamed("value", RAW_RECORD).where(~F.col(RAW_RECORD).rlike(_BLANK))
     # explode() of a one-element array puts the parse in its own plan node: as a plain column,
     # the optimizer inlined from_json into every field reference and parsed each line ~20 times.
     parsed_once = F.explode(F.array(F.from_json(RAW_RECORD, source_schema(dataset), _JSON_OPTIONS)))
@@ -111,12 +116,41 @@ def parse_json_lines(numbered: DataFrame, dataset: str) -> DataFrame:
         | F.col(f"_json.{CORRUPT_RECORD}").isNotNull()
         | ~F.col(RAW_RECORD).rlike(_OBJECT_START)
     )
-    return parsed.select(
+    unpaired = _unpaired_surrogates(parsed, dataset)
+    return unpaired.select(
         *[F.col(f"_json.{f.name}").alias(f.name) for f in spec.fields],
         *[F.col(name) for name in contract.LINEAGE_COLUMNS],
         F.col(RAW_RECORD),
-        F.when(malformed, F.lit("malformed_json")).alias(FORMAT_ERROR),
+        F.when(malformed, F.lit("malformed_json"))
+        .otherwise(F.coalesce(*[F.when(F.col("_json_marked")[f.name] != F.col("_json")[f.name],
+                                       F.lit(f"bad_type:{f.name}")) for f in spec.fields]))
+        .alias(FORMAT_ERROR),
     )
+
+
+# A `\uXXXX` escape of a UTF-16 surrogate that is not half of a high-low pair. Applied after
+# every escaped backslash became `\u005c`, so each backslash left starts an escape.
+_UNPAIRED_SURROGATE = (
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _unpaired_surrogates(parsed: DataFrame, dataset: str) -> DataFrame:
+    """Add `_json_marked`: the line parsed again with each unpaired surrogate escape written as
+    U+FFFD, only for lines holding an unpaired surrogate escape (null for the others).
+
+    Spark's JSON reader turns an unpaired surrogate into `?` (Java's UTF-8 encoder), so the
+    value would load with a character the source never sent. A field whose value differs
+    between the two parses held one; a `?` in the source is the same in both. Most lines hold
+    no `\\u` at all, and then only that substring test runs.
+    """
+    line = F.col(RAW_RECORD)
+    escapes_only = F.regexp_replace(line, r"\\\\", r"\\u005c")
+    has_unpaired = line.contains("\\u") & escapes_only.rlike(_UNPAIRED_SURROGATE)
+    marked = F.regexp_replace(escapes_only, _UNPAIRED_SURROGATE, r"\\ufffd")
+    reparsed = F.from_json(marked, source_schema(dataset), _JSON_OPTIONS)
+    return parsed.select("*", F.when(has_unpaired, reparsed).alias("_json_marked"))
 
 
 # --- plans CSV --------------------------------------------------------------------------------
