@@ -40,6 +40,10 @@ def raw_object_events(event: dict, lake_prefix: str = "") -> tuple[list[RawObjec
             continue
         s3 = record["s3"]
         full_key = urllib.parse.unquote_plus(s3["object"]["key"])
+        if full_key.endswith("/"):
+            # The S3 console's "Create folder" writes an empty object named like this.
+            skipped.append({"key": full_key, "why": "a folder placeholder (key ending in /), not a file"})
+            continue
         if not full_key.startswith(f"{lake_prefix}{contract.RAW}/"):
             skipped.append({"key": full_key, "why": f"not under {lake_prefix}{contract.RAW}/"})
             continue
@@ -69,6 +73,7 @@ class S3RawStore:
         self.sns = sns_client
         self.alert_topic_arn = alert_topic_arn
         self._etags: dict[str, str] = {}  # raw key -> ETag validated (copy only those bytes)
+        self._versions: dict[str, str] = {}  # raw key -> VersionId validated (delete only that one)
 
     def _head(self, key: str) -> Optional[dict]:
         try:
@@ -84,6 +89,8 @@ class S3RawStore:
             return None
         if key.startswith(f"{contract.RAW}/"):
             self._etags[key] = head["ETag"]
+            if head.get("VersionId"):
+                self._versions[key] = head["VersionId"]
         return head["ContentLength"]
 
     def open(self, key: str) -> BinaryIO:
@@ -140,7 +147,15 @@ class S3RawStore:
         )
 
     def delete(self, key: str) -> None:
-        self.s3.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+        """Delete the version that was described and validated. A sender may have written the
+        key again since: a plain delete would hide that newer version behind a delete marker
+        (its own event would then find nothing to move); deleting by version leaves it
+        current, and its own event settles it. Unversioned buckets have no VersionId."""
+        version = self._versions.get(key)
+        if version is None:
+            self.s3.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+        else:
+            self.s3.delete_object(Bucket=self.bucket, Key=self.prefix + key, VersionId=version)
 
     def publish_alert(self, message: dict) -> None:
         payload = {**message, "bucket": self.bucket, "key": self.prefix + message["key"],
