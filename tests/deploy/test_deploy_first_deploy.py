@@ -154,3 +154,24 @@ def test_validator_deletes_raw_versions_not_keys(template):
     raw = f"{LAKE}/raw/customers/a.ndjson"
     assert (allowed(template, "ValidatorRole", "s3:DeleteObjectVersion", raw),
             allowed(template, "ValidatorRole", "s3:DeleteObject", raw)) == (True, False)
+
+
+# ---------------------------------------------------------------- 4. large gzip files
+
+# One full vCPU at 1,769 MB (Lambda developer guide); the validator checks on one core.
+FULL_VCPU_MB = 1769
+
+
+def test_validator_has_a_full_vcpu_and_lambdas_longest_timeout(template):
+    function = template["Resources"]["ValidatorFunction"]["Properties"]
+    assert (function["MemorySize"] >= FULL_VCPU_MB, function["Timeout"]) == (True, 900)
+
+
+def test_a_validation_near_the_timeout_raises_an_alarm_before_one_times_out(template):
+    timeout_ms = template["Resources"]["ValidatorFunction"]["Properties"]["Timeout"] * 1000
+    alarms = [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"
+              and r["Properties"]["Namespace"] == "AWS/Lambda" and r["Properties"]["MetricName"] == "Duration"]
+    assert [(a["Statistic"], a["ComparisonOperator"], a["Dimensions"], a["AlarmActions"]) for a in alarms] == [
+        ("Maximum", "GreaterThanOrEqualToThreshold", [{"Name": "FunctionName", "Value": {"Ref": "ValidatorFunction"}}],
+         [{"Ref": "AlertTopic"}])]
+    assert timeout_ms / 2 <= alarms[0]["Threshold"] < timeout_ms
