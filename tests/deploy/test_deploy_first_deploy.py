@@ -175,3 +175,16 @@ def test_a_validation_near_the_timeout_raises_an_alarm_before_one_times_out(temp
         ("Maximum", "GreaterThanOrEqualToThreshold", [{"Name": "FunctionName", "Value": {"Ref": "ValidatorFunction"}}],
          [{"Ref": "AlertTopic"}])]
     assert timeout_ms / 2 <= alarms[0]["Threshold"] < timeout_ms
+
+
+def test_an_hourly_schedule_has_the_validator_check_raw_for_files_left_behind(template):
+    resources = template["Resources"]
+    [rule] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Events::Rule"
+              and [t["Arn"] for t in r["Properties"]["Targets"]] == [{"Fn::GetAtt": ["ValidatorFunction", "Arn"]}]]
+    [permission] = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Lambda::Permission"
+                    and r["Properties"]["Principal"] == "events.amazonaws.com"]
+    function = resources["ValidatorFunction"]["Properties"]
+    assert (rule["ScheduleExpression"], function["Environment"]["Variables"]["LAKE_BUCKET"]) == (
+        "rate(1 hour)", {"Ref": "LakeBucketName"})
+    assert permission["SourceArn"]["Fn::GetAtt"][1] == "Arn"
+    assert resources[permission["SourceArn"]["Fn::GetAtt"][0]]["Properties"] == rule
