@@ -188,3 +188,15 @@ def test_an_hourly_schedule_has_the_validator_check_raw_for_files_left_behind(te
         "rate(1 hour)", {"Ref": "LakeBucketName"})
     assert permission["SourceArn"]["Fn::GetAtt"][1] == "Arn"
     assert resources[permission["SourceArn"]["Fn::GetAtt"][0]]["Properties"] == rule
+
+
+def test_glue_jobs_log_to_groups_the_stack_creates_with_retention(template):
+    groups = {r["Properties"]["LogGroupName"]["Fn::Sub"]: r["Properties"] for r in template["Resources"].values()
+              if r["Type"] == "AWS::Logs::LogGroup"}
+    prefixes = [r["Properties"]["DefaultArguments"].get("--custom-logGroup-prefix")
+                for r in template["Resources"].values() if r["Type"] == "AWS::Glue::Job"]
+    assert len(prefixes) == 2 and None not in prefixes
+    # Glue 5.0 writes `<prefix>/error` (system and Spark logs) and `<prefix>/output` (stdout, stderr).
+    written = {f"{prefix['Fn::Sub']}/{stream}" for prefix in prefixes for stream in ("error", "output")}
+    assert written <= set(groups)
+    assert {name: groups[name]["RetentionInDays"] for name in written} == dict.fromkeys(written, {"Ref": "LogRetentionDays"})
