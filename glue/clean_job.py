@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 
 from telco360.spark.clean_run import pending_input_bytes, run_clean_job
-from telco360.spark.runtime import check_date, check_run_id, job_spark_session, resolve_arguments
+from telco360.spark.runtime import check_date, check_run_id, job_spark_session, resolve_arguments, run_in_glue_job
 from telco360.spark.storage import open_lake_storage
 
 
@@ -19,7 +19,7 @@ def main(argv: list[str] | None = None) -> dict:
     reprocess_date = check_date("reprocess_date", args["reprocess_date"])
     storage = open_lake_storage(args["lake_uri"])
     spark = job_spark_session("telco360-clean", lambda: pending_input_bytes(storage, reprocess_date))
-    return run_clean_job(spark, storage, run_id, reprocess_date)
+    return run_in_glue_job(spark, "clean_job", argv, lambda: run_clean_job(spark, storage, run_id, reprocess_date))
 
 
 if __name__ == "__main__":

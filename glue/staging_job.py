@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 
-from telco360.spark.runtime import check_run_id, job_spark_session, resolve_arguments
+from telco360.spark.runtime import check_run_id, job_spark_session, resolve_arguments, run_in_glue_job
 from telco360.spark.staging_run import pending_input_bytes, run_staging_job
 from telco360.spark.storage import open_lake_storage
 
@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> dict:
     run_id = check_run_id(args["run_id"])
     storage = open_lake_storage(args["lake_uri"])
     spark = job_spark_session("telco360-staging", lambda: pending_input_bytes(storage))
-    return run_staging_job(spark, storage, run_id)
+    return run_in_glue_job(spark, "staging_job", argv, lambda: run_staging_job(spark, storage, run_id))
 
 
 if __name__ == "__main__":

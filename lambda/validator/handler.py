@@ -2,7 +2,8 @@
 object validated and moved to archive/ or rejected/ (+ SNS alert) -> summary out.
 
 Environment: ALERT_TOPIC_ARN (required), LAKE_PREFIX (optional, e.g. "lake/" when the lake
-is not at the bucket root). The S3 event is parsed with the standard library: its shape is
+is not at the bucket root), LAKE_BUCKET (the bucket the hourly raw/ backlog check lists; an
+EventBridge "Scheduled Event" runs that check instead of settling objects). The S3 event is parsed with the standard library: its shape is
 small and stable, so aws-lambda-powertools would add a dependency for a dozen lines.
 """
 from __future__ import annotations
@@ -12,7 +13,7 @@ import os
 import boto3
 
 from telco360.validation import settle_each, summarize
-from telco360.validation_s3 import S3RawStore, raw_object_events
+from telco360.validation_s3 import S3RawStore, is_backlog_check, raw_object_events, report_raw_backlog
 
 
 def handler(event, context):
@@ -21,6 +22,11 @@ def handler(event, context):
         raise RuntimeError("ALERT_TOPIC_ARN is not set: give the validator Lambda the alert topic")
     lake_prefix = os.environ.get("LAKE_PREFIX", "").strip("/")
     lake_prefix = f"{lake_prefix}/" if lake_prefix else ""
+    if is_backlog_check(event):
+        bucket = os.environ.get("LAKE_BUCKET")
+        if not bucket:
+            raise RuntimeError("LAKE_BUCKET is not set: give the validator Lambda the lake bucket's name")
+        return report_raw_backlog(boto3.client("s3"), boto3.client("sns"), bucket, lake_prefix, topic_arn, event)
     objects, skipped = raw_object_events(event, lake_prefix)
     s3, sns = boto3.client("s3"), boto3.client("sns")
     outcomes = []

@@ -18,6 +18,10 @@ from telco360.validation import Routing
 SOURCE_ETAG_METADATA = "c360-source-etag"
 METADATA_VALUE_LIMIT = 512  # S3 allows 2 KB of user metadata in all; keep room for the rest
 CHECKSUM_FIELDS = ("ChecksumCRC64NVME", "ChecksumCRC32", "ChecksumCRC32C", "ChecksumSHA256", "ChecksumSHA1")
+# The validator settles a file within minutes of its arrival; one still in raw/ after this long
+# was not settled (an error that outlived Lambda's retries, a throttled event) and is alerted.
+RAW_BACKLOG_HOURS = 3
+BACKLOG_KEYS_LISTED = 100  # keeps the alert far below SNS's 256 KB message limit
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,10 @@ def raw_object_events(event: dict, lake_prefix: str = "") -> tuple[list[RawObjec
             continue
         s3 = record["s3"]
         full_key = urllib.parse.unquote_plus(s3["object"]["key"])
+        if full_key.endswith("/"):
+            # The S3 console's "Create folder" writes an empty object named like this.
+            skipped.append({"key": full_key, "why": "a folder placeholder (key ending in /), not a file"})
+            continue
         if not full_key.startswith(f"{lake_prefix}{contract.RAW}/"):
             skipped.append({"key": full_key, "why": f"not under {lake_prefix}{contract.RAW}/"})
             continue
@@ -49,6 +57,45 @@ def raw_object_events(event: dict, lake_prefix: str = "") -> tuple[list[RawObjec
             ingest_date=_event_date(record.get("eventTime")),
         ))
     return settle, skipped
+
+
+def is_backlog_check(event: dict) -> bool:
+    """An EventBridge schedule's event (the hourly raw/ backlog check), not an S3 notification."""
+    return event.get("detail-type") == "Scheduled Event"
+
+
+def raw_backlog(s3_client, bucket: str, lake_prefix: str, now: dt.datetime,
+                older_than: dt.timedelta = dt.timedelta(hours=RAW_BACKLOG_HOURS)) -> list[dict]:
+    """Files under `<lake_prefix>raw/` written at least `older_than` before `now`, oldest first
+    (console folder placeholders are not files)."""
+    waiting = []
+    pages = s3_client.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"{lake_prefix}{contract.RAW}/")
+    for page in pages:
+        for item in page.get("Contents", []):
+            age = now - item["LastModified"]
+            if not item["Key"].endswith("/") and age >= older_than:
+                waiting.append({"key": item["Key"], "size": item["Size"],
+                                "waiting_hours": round(age.total_seconds() / 3600, 1)})
+    return sorted(waiting, key=lambda w: -w["waiting_hours"])
+
+
+def report_raw_backlog(s3_client, sns_client, bucket: str, lake_prefix: str, topic_arn: str,
+                       event: dict) -> dict:
+    """The backlog check: list what waits in raw/ too long and, if anything, publish one alert."""
+    now = dt.datetime.fromisoformat(event["time"].replace("Z", "+00:00"))
+    waiting = raw_backlog(s3_client, bucket, lake_prefix, now)
+    if waiting:
+        sns_client.publish(
+            TopicArn=topic_arn,
+            Subject=f"c360: {len(waiting)} file(s) waiting in raw/ over {RAW_BACKLOG_HOURS} h",
+            Message=json.dumps({
+                "bucket": bucket, "files": len(waiting),
+                "keys": [w["key"] for w in waiting[:BACKLOG_KEYS_LISTED]], "oldest": waiting[0],
+                "next_step": "the validator's log names each key's error; once the cause is fixed, copy the "
+                             "file onto itself (or deliver it again) to send a new event; moves are safe to repeat",
+            }, ensure_ascii=False),
+        )
+    return {"raw_backlog": waiting, "checked_at": now.isoformat(), "older_than_hours": RAW_BACKLOG_HOURS}
 
 
 def _event_date(event_time: Optional[str]) -> str:
@@ -69,6 +116,7 @@ class S3RawStore:
         self.sns = sns_client
         self.alert_topic_arn = alert_topic_arn
         self._etags: dict[str, str] = {}  # raw key -> ETag validated (copy only those bytes)
+        self._versions: dict[str, str] = {}  # raw key -> VersionId validated (delete only that one)
 
     def _head(self, key: str) -> Optional[dict]:
         try:
@@ -84,6 +132,8 @@ class S3RawStore:
             return None
         if key.startswith(f"{contract.RAW}/"):
             self._etags[key] = head["ETag"]
+            if head.get("VersionId"):
+                self._versions[key] = head["VersionId"]
         return head["ContentLength"]
 
     def open(self, key: str) -> BinaryIO:
@@ -140,7 +190,15 @@ class S3RawStore:
         )
 
     def delete(self, key: str) -> None:
-        self.s3.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+        """Delete the version that was described and validated. A sender may have written the
+        key again since: a plain delete would hide that newer version behind a delete marker
+        (its own event would then find nothing to move); deleting by version leaves it
+        current, and its own event settles it. Unversioned buckets have no VersionId."""
+        version = self._versions.get(key)
+        if version is None:
+            self.s3.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+        else:
+            self.s3.delete_object(Bucket=self.bucket, Key=self.prefix + key, VersionId=version)
 
     def publish_alert(self, message: dict) -> None:
         payload = {**message, "bucket": self.bucket, "key": self.prefix + message["key"],

@@ -126,9 +126,12 @@ def test_resource_star_only_for_actions_that_cannot_name_a_resource(template):
 
 def test_validator_reads_raw_and_writes_only_archive_and_rejected(template):
     assert s3_grants(template, "ValidatorRole") == {
-        ("s3:GetObject", f"{LAKE}/raw/*"), ("s3:DeleteObject", f"{LAKE}/raw/*"),
+        ("s3:GetObject", f"{LAKE}/raw/*"), ("s3:GetObjectTagging", f"{LAKE}/raw/*"),
+        ("s3:DeleteObjectVersion", f"{LAKE}/raw/*"),
         ("s3:GetObject", f"{LAKE}/archive/*"), ("s3:PutObject", f"{LAKE}/archive/*"),
+        ("s3:PutObjectTagging", f"{LAKE}/archive/*"),
         ("s3:GetObject", f"{LAKE}/rejected/*"), ("s3:PutObject", f"{LAKE}/rejected/*"),
+        ("s3:PutObjectTagging", f"{LAKE}/rejected/*"),
         ("s3:ListBucket", LAKE),
     }
 
@@ -141,13 +144,19 @@ def test_validator_publishes_only_to_the_alert_topic(template):
 def test_clean_job_reads_archive_and_writes_clean_only(template):
     writes = {r for a, r in s3_grants(template, "CleanJobRole") if a in ("s3:PutObject", "s3:DeleteObject")}
     reads = {r for a, r in s3_grants(template, "CleanJobRole") if a == "s3:GetObject" and r.startswith(LAKE)}
-    assert (writes, reads) == ({f"{LAKE}/clean/*"}, {f"{LAKE}/archive/*", f"{LAKE}/clean/*"})
+    assert (writes, reads) == (
+        {f"{LAKE}/clean/*", f"{LAKE}/clean_$folder$"},
+        {f"{LAKE}/archive/*", f"{LAKE}/clean/*", f"{LAKE}/archive", f"{LAKE}/archive_$folder$", f"{LAKE}/clean",
+         f"{LAKE}/clean_$folder$"})
 
 
 def test_staging_job_reads_clean_and_writes_staging_only(template):
     writes = {r for a, r in s3_grants(template, "StagingJobRole") if a in ("s3:PutObject", "s3:DeleteObject")}
     reads = {r for a, r in s3_grants(template, "StagingJobRole") if a == "s3:GetObject" and r.startswith(LAKE)}
-    assert (writes, reads) == ({f"{LAKE}/staging/*"}, {f"{LAKE}/clean/*", f"{LAKE}/staging/*"})
+    assert (writes, reads) == (
+        {f"{LAKE}/staging/*", f"{LAKE}/staging_$folder$"},
+        {f"{LAKE}/clean/*", f"{LAKE}/staging/*", f"{LAKE}/clean", f"{LAKE}/clean_$folder$", f"{LAKE}/staging",
+         f"{LAKE}/staging_$folder$"})
 
 
 def test_glue_listing_is_limited_to_each_jobs_zones(template):

@@ -17,6 +17,7 @@ import copy
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -35,7 +36,15 @@ PACKAGE_DIR = Path("src/telco360")
 VALIDATOR_MODULES = ("__init__.py", "contract.py", "lake.py", "logs.py", "validation.py", "validation_s3.py")
 # Glue gets the package without its Snowpark and deploy-time parts.
 GLUE_EXCLUDED = ("warehouse", "analytics", "deploy", "commands", "cli.py")
-VALIDATOR_VENDORED = ("orjson",)
+# Pinned to the version the tests run with (pyproject.toml pins the same).
+VALIDATOR_VENDORED = ("orjson==3.13.0",)
+# Lambda architecture -> (pip platform, extension-module platform tag, ELF e_machine).
+LAMBDA_ARCHITECTURES = {
+    "x86_64": ("manylinux2014_x86_64", "x86_64-linux-gnu", 62),
+    "arm64": ("manylinux2014_aarch64", "aarch64-linux-gnu", 183),
+}
+INTRINSIC_TAGS = ("Ref", "Condition", "Sub", "GetAtt", "If", "Not", "Equals", "And", "Or", "Join", "Select",
+                  "Split", "FindInMap", "Base64", "Cidr", "GetAZs", "ImportValue")
 PLACEHOLDER = re.compile(r"\$\{(\w+)\}")  # ${Name}, as DefinitionSubstitutions spells it
 TEMPLATE_BODY_LIMIT = 51_200  # bytes; larger templates must be passed by S3 URL
 
@@ -51,14 +60,41 @@ class Artifact:
 
 
 def load_template(repo_root: Path) -> dict:
-    """aws/template.yaml as JSON-able data (short-form intrinsics expanded by cfn-lint's loader)."""
-    from cfnlint.decode import cfn_yaml
+    """aws/template.yaml as JSON-able data, short-form intrinsics (`!Sub`, ...) expanded to their
+    long form. PyYAML, not cfn-lint's loader: cfn-lint is a dev-only dependency."""
+    import yaml
 
-    return json.loads(json.dumps(cfn_yaml.load(str(repo_root / TEMPLATE))))
+    class TemplateLoader(yaml.SafeLoader):
+        pass
+
+    def intrinsic(tag: str):
+        name = tag if tag in ("Ref", "Condition") else f"Fn::{tag}"
+
+        def construct(loader, node):
+            if isinstance(node, yaml.ScalarNode):
+                value = loader.construct_scalar(node)
+                if tag == "GetAtt":
+                    value = value.split(".", 1)
+            elif isinstance(node, yaml.SequenceNode):
+                value = loader.construct_sequence(node, deep=True)
+            else:
+                value = loader.construct_mapping(node, deep=True)
+            return {name: value}
+        return construct
+
+    for tag in INTRINSIC_TAGS:
+        TemplateLoader.add_constructor(f"!{tag}", intrinsic(tag))
+    text = (repo_root / TEMPLATE).read_text(encoding="utf-8")
+    return json.loads(json.dumps(yaml.load(text, Loader=TemplateLoader)))
 
 
 def validator_runtime(template: dict) -> str:
     return template["Resources"]["ValidatorFunction"]["Properties"]["Runtime"]
+
+
+def validator_architecture(template: dict) -> str:
+    """The validator's architecture; Lambda's default is x86_64."""
+    return template["Resources"]["ValidatorFunction"]["Properties"].get("Architectures", ["x86_64"])[0]
 
 
 def inline_definition(text: str, substitutions: dict) -> dict:
@@ -99,12 +135,56 @@ def zip_files(destination: Path, members: dict[str, Path]) -> Path:
     return destination
 
 
-def vendor_command(target: Path, runtime: str) -> list[str]:
+def vendor_command(target: Path, runtime: str, architecture: str = "x86_64") -> list[str]:
     """pip command that installs the validator's third-party packages for Lambda's Linux."""
     version = runtime.removeprefix("python")
     return [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target),
-            "--platform", "manylinux2014_x86_64", "--implementation", "cp",
+            "--platform", LAMBDA_ARCHITECTURES[architecture][0], "--implementation", "cp",
             "--python-version", version, "--only-binary=:all:", *VALIDATOR_VENDORED]
+
+
+def vendor_validator_packages(vendor_dir: Path, runtime: str, architecture: str,
+                              runner: Callable = subprocess.run) -> list[str]:
+    """Install the validator's packages into an emptied `vendor_dir` and check that every
+    binary in it is one the Lambda runtime can load; returns the pip command.
+
+    The folder is emptied first: `pip install --target` leaves the files of an earlier run
+    in place, so after a runtime change the zip would ship an extension module built for the
+    previous Python beside the new one."""
+    shutil.rmtree(vendor_dir, ignore_errors=True)
+    vendor_dir.mkdir(parents=True)
+    pip = vendor_command(vendor_dir, runtime, architecture)
+    if runner(pip).returncode != 0:
+        raise DeployError("vendoring orjson for the validator Lambda failed: check access to PyPI "
+                          f"and rerun (command: {' '.join(pip)})")
+    foreign = foreign_binaries(vendor_dir, runtime, architecture)
+    if foreign:
+        raise DeployError(f"the validator zip would ship binaries {runtime} on {architecture} cannot load: "
+                          + "; ".join(foreign) + ". Check VALIDATOR_VENDORED and the template's Runtime "
+                          "and Architectures, then deploy again.")
+    return pip
+
+
+def foreign_binaries(vendor_dir: Path, runtime: str, architecture: str) -> list[str]:
+    """Shared objects under `vendor_dir` built for another Python (by the extension module's
+    tag) or another machine (by the ELF header), each with why."""
+    python_tag = runtime.removeprefix("python").replace(".", "")
+    _, platform_tag, machine = LAMBDA_ARCHITECTURES[architecture]
+    foreign = []
+    for path in sorted(p for p in vendor_dir.rglob("*") if p.is_file() and re.search(r"\.so(\.|$)", p.name)):
+        name = path.relative_to(vendor_dir).as_posix()
+        tag = re.search(r"\.cpython-(\d+)-(.+)\.so$", path.name)
+        if tag and (tag.group(1), tag.group(2)) != (python_tag, platform_tag):
+            foreign.append(f"{name} is built for cpython-{tag.group(1)}-{tag.group(2)}")
+            continue
+        with open(path, "rb") as binary:
+            header = binary.read(20)
+        if len(header) < 20 or header[:4] != b"\x7fELF":
+            foreign.append(f"{name} is not an ELF shared object")
+        elif int.from_bytes(header[18:20], "little" if header[5] == 1 else "big") != machine:
+            found = int.from_bytes(header[18:20], "little" if header[5] == 1 else "big")
+            foreign.append(f"{name} is built for ELF machine {found}, not {architecture} ({machine})")
+    return foreign
 
 
 def build_artifacts(repo_root: Path, out_dir: Path, vendor_dir: Path) -> list[Artifact]:
@@ -224,12 +304,13 @@ def deploy_aws(repo_root: Path, deployment: AwsDeployment, out_dir: Path, dry_ru
         raise DeployError(f"{STATE_MACHINE_DEFINITION} is missing: the state machine cannot be packaged")
     template = package_template(load_template(repo_root), definition_path.read_text(encoding="utf-8"))
     vendor_dir = out_dir / "vendor"
-    vendor_dir.mkdir(parents=True, exist_ok=True)
-    pip = vendor_command(vendor_dir, validator_runtime(template))
+    runtime, architecture = validator_runtime(template), validator_architecture(template)
     if vendor and not dry_run:
-        if runner(pip).returncode != 0:
-            raise DeployError("vendoring orjson for the validator Lambda failed: check access to PyPI "
-                              f"and rerun (command: {' '.join(pip)})")
+        pip = vendor_validator_packages(vendor_dir, runtime, architecture, runner)
+    else:
+        shutil.rmtree(vendor_dir, ignore_errors=True)
+        vendor_dir.mkdir(parents=True)
+        pip = vendor_command(vendor_dir, runtime, architecture)
     artifacts = build_artifacts(repo_root, out_dir, vendor_dir)
     given = {p["ParameterKey"] for p in stack_parameters(deployment, artifacts)}
     missing = sorted(k for k, spec in template["Parameters"].items() if "Default" not in spec and k not in given)

@@ -73,6 +73,25 @@ def job_spark_session(app_name: str, input_bytes: Callable[[], int] = lambda: 0)
     return spark
 
 
+def run_in_glue_job(spark, script: str, argv: list[str] | None, work: Callable[[], dict]) -> dict:
+    """`work()`, in AWS Glue between `Job.init` and `Job.commit`: the job's run bookkeeping
+    (and the security configuration's bookmark encryption) apply only to an initialised job.
+    A failed `work` raises before the commit, so Glue records the run as failed. Locally
+    (no `awsglue`) just `work()`."""
+    try:
+        from awsglue.context import GlueContext
+        from awsglue.job import Job
+        from awsglue.utils import getResolvedOptions
+    except ImportError:
+        return work()
+    args = getResolvedOptions([script, *(sys.argv[1:] if argv is None else argv)], ["JOB_NAME"])
+    job = Job(GlueContext(spark.sparkContext))
+    job.init(args["JOB_NAME"], args)
+    result = work()
+    job.commit()
+    return result
+
+
 def check_run_id(run_id: str | None) -> str:
     """A given run id, or a new UTC timestamp one. It names Parquet partitions and manifests."""
     if run_id is None:
