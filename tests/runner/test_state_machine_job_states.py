@@ -14,7 +14,7 @@ from moto.glue.models import FakeJobRun
 
 from telco360.deploy.aws import load_template
 from telco360.runner.asl import AslError, follow, read_definition_text, render_state_machine
-from telco360.runner.glue_local import LOCAL_SUBSTITUTIONS
+from telco360.runner.asl import LOCAL_SUBSTITUTIONS
 
 from test_state_machine_moto import CLEAN_JOB, STAGING_JOB, alert_messages, aws, create_job, run_execution  # noqa: F401
 

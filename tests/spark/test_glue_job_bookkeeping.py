@@ -3,22 +3,20 @@ job's security configuration and run bookkeeping rely on); locally there is no J
 work and `awsglue` are stand-ins here: no Spark starts."""
 from __future__ import annotations
 
-import importlib.util
 import sys
 import types
 from pathlib import Path
 
 import pytest
 
+from telco360.runner import handlers
+
 REPO = Path(__file__).resolve().parents[2]
 SCRIPTS = {"glue/clean_job.py": "run_clean_job", "glue/staging_job.py": "run_staging_job"}
 
 
 def load_script(path: str):
-    spec = importlib.util.spec_from_file_location(f"script_{Path(path).stem}", REPO / path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return handlers.load_module(handlers.REPO_ROOT / path, f"script_{Path(path).stem}", fresh=True)
 
 
 def fake_awsglue(monkeypatch, calls: list) -> None:

@@ -21,14 +21,18 @@ PROCEDURES_DIR = REPO_ROOT / "snowpark" / "procedures"
 STATE_MACHINE_DEFINITION = REPO_ROOT / "aws" / "statemachine" / "customer360.asl.json"
 
 
-def load_module(path: Path, name: str) -> ModuleType:
-    """The module at `path`, imported once per process under `name`."""
-    if name in sys.modules:
+def load_module(path: Path, name: str, fresh: bool = False) -> ModuleType:
+    """The module at `path`, imported once per process under `name`; `fresh` imports it anew
+    and keeps it out of `sys.modules` (a test that swaps what the module imports)."""
+    if name in sys.modules and not fresh:
         return sys.modules[name]
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing; is this an editable install of the repository?")
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
+    if fresh:
+        spec.loader.exec_module(module)
+        return module
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
