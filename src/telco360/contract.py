@@ -207,6 +207,13 @@ REJECTION_REASONS = {
     "required_field_absent": "NDJSON required field is absent from every record",
 }
 
+# Rejections the validator adds to section 3's to protect the lake and itself (no source
+# system is meant to produce them, so the generator and the corpus do not).
+GUARD_REJECTION_REASONS = {
+    "symlink": "raw entry is a symbolic link (local lake); links are never followed",
+    "decompression_limit": "gzip inflates beyond the validator's decompression limit",
+}
+
 
 # ---------------------------------------------------------------------------------------
 # Lineage columns that Job A adds to every clean row and Job B carries into staging.

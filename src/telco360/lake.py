@@ -5,9 +5,16 @@ Standard library only (shipped to Lambda, Glue and Snowflake).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import PurePosixPath
 
 from telco360 import contract
+
+# Scratch space of the local writers, beside the zones and inside none of them: no delivered
+# key (raw/<dataset>/<name> -> archive/ or rejected/) can ever name a file here, and the
+# next run holding the lake's lock empties it.
+LOCAL_TEMP = "_tmp"
+VALIDATOR_TEMP = f"{LOCAL_TEMP}/validator"
 
 
 def archive_key(dataset: str, ingest_date: dt.date | str, name: str) -> str:
@@ -17,6 +24,11 @@ def archive_key(dataset: str, ingest_date: dt.date | str, name: str) -> str:
 def rejected_key(dataset: str, ingest_date: dt.date | str, name: str) -> str:
     """Rejected files keep their dataset folder; keys outside any dataset go to `_unknown`."""
     return f"{contract.REJECTED}/{dataset or '_unknown'}/ingest_date={_iso(ingest_date)}/{name}"
+
+
+def validator_temp_key() -> str:
+    """A fresh temp file for one local copy; renamed into its zone once complete."""
+    return f"{VALIDATOR_TEMP}/{uuid.uuid4().hex}.partial"
 
 
 def split_raw_key(key: str) -> tuple[str, str]:
