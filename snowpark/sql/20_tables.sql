@@ -143,9 +143,10 @@ CREATE OR ALTER TABLE <% ctx.env.database %>.<% ctx.env.dw_schema %>.CUSTOMER_ST
     SIGNUP_DATE   DATE,
     UPDATED_AT    TIMESTAMP_NTZ COMMENT 'business time of this state, UTC',
     EXTRACT_DATE  DATE COMMENT 'delivery order, 1st key',
-    SOURCE_FILE   VARCHAR COMMENT 'delivery order, 2nd key; with SOURCE_LINE identifies the record',
+    SOURCE_FILE   VARCHAR COMMENT 'delivery order, 2nd key',
     SOURCE_LINE   NUMBER(38,0) COMMENT 'delivery order, 3rd key',
-    LOADED_AT     TIMESTAMP_NTZ COMMENT 'UTC time of the load that received the record'
+    LOADED_AT     TIMESTAMP_NTZ COMMENT 'UTC time of the load that received the record',
+    INGEST_DATE   DATE COMMENT 'delivery order, 4th key; with SOURCE_FILE and SOURCE_LINE identifies the record'
 )
 COMMENT = 'Telco Customer 360: telco360.contract.INTERNAL_TABLES';
 

@@ -211,6 +211,13 @@ REJECTION_REASONS = {
     "required_field_absent": "NDJSON required field is absent from every record",
 }
 
+# Rejections the validator adds to section 3's to protect the lake and itself (no source
+# system is meant to produce them, so the generator and the corpus do not).
+GUARD_REJECTION_REASONS = {
+    "symlink": "raw entry is a symbolic link (local lake); links are never followed",
+    "decompression_limit": "gzip inflates beyond the validator's decompression limit",
+}
+
 
 # ---------------------------------------------------------------------------------------
 # Lineage columns that Job A adds to every clean row and Job B carries into staging.
@@ -369,8 +376,9 @@ TYPE1_CUSTOMER_COLUMNS = ("FIRST_NAME", "LAST_NAME", "DATE_OF_BIRTH")
 # Warehouse-internal tables (schema DW) that the procedures need beside section 4's tables;
 # the DDL creates them from here like DW_TABLES.
 INTERNAL_TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
-    # Every customer record ever received (one row per SOURCE_FILE + SOURCE_LINE): SCD2
-    # history is rebuilt from these, so it depends only on the set of records received.
+    # Every customer record ever received (one row per archive key + line: INGEST_DATE,
+    # SOURCE_FILE, SOURCE_LINE, so a same-name re-send is a new delivery): SCD2 history is
+    # rebuilt from these, so it depends only on the set of records received.
     "CUSTOMER_STATE_HISTORY": (
         ("CUSTOMER_ID", "VARCHAR", "natural key"),
         ("FIRST_NAME", "VARCHAR", ""),
@@ -388,9 +396,11 @@ INTERNAL_TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
         ("SIGNUP_DATE", "DATE", ""),
         ("UPDATED_AT", "TIMESTAMP_NTZ", "business time of this state, UTC"),
         ("EXTRACT_DATE", "DATE", "delivery order, 1st key"),
-        ("SOURCE_FILE", "VARCHAR", "delivery order, 2nd key; with SOURCE_LINE identifies the record"),
+        ("SOURCE_FILE", "VARCHAR", "delivery order, 2nd key"),
         ("SOURCE_LINE", "NUMBER(38,0)", "delivery order, 3rd key"),
         ("LOADED_AT", "TIMESTAMP_NTZ", "UTC time of the load that received the record"),
+        # Last, so CREATE OR ALTER adds it to an existing table without reordering columns.
+        ("INGEST_DATE", "DATE", "delivery order, 4th key; with SOURCE_FILE and SOURCE_LINE identifies the record"),
     ),
     # One audit row per pipeline run and step (SP_RUN_CUSTOMER360_PIPELINE).
     "PIPELINE_RUN_LOG": (

@@ -5,6 +5,7 @@ Standard library only (shipped to Lambda, Glue and Snowflake).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from pathlib import PurePosixPath
 
 from telco360 import contract
@@ -15,17 +16,44 @@ REASONS = "_reasons"  # rejected/_reasons/<dataset>/ingest_date=D/<name>.json: w
 UNKNOWN_DATASET = "_unknown"  # rejected/_unknown/...: keys outside any dataset folder
 MANIFESTS = "_manifests"  # clean/_manifests/<run>.json, staging/_manifests/<run>.json: per-run counts
 LATEST_MANIFEST = "_manifest.json"  # staging/_manifest.json: the staging run to load next
+BOOKMARKS = "_bookmarks"  # clean/_bookmarks/, staging/_bookmarks/: what each job has done
 RUNS = "_runs"  # _runs/<run_id>.json: what each local run did (local lake only)
 WAREHOUSE = "_warehouse"  # _warehouse/<SCHEMA>/<TABLE>.parquet: the local warehouse's tables
 PREVIOUS_WAREHOUSE = "_warehouse.previous"  # the tables before the last save
 
+# Scratch space of the local writers, beside the zones and inside none of them: no delivered
+# key (raw/<dataset>/<name> -> archive/ or rejected/) can ever name a file here, and the
+# next run holding the lake's lock empties it.
+LOCAL_TEMP = "_tmp"
+VALIDATOR_TEMP = f"{LOCAL_TEMP}/validator"
+
+# Job B's commit record and manifests (the formal contract with the warehouse load).
+STAGING_BOOKMARK_KEY = f"{contract.STAGING}/{BOOKMARKS}/staging_job.json"
+STAGING_LATEST_MANIFEST_KEY = f"{contract.STAGING}/{LATEST_MANIFEST}"
+STAGING_MANIFESTS = f"{contract.STAGING}/{MANIFESTS}"
+
+# The local warehouse's save: a scratch folder renamed into place, with one SHA-256 per file.
+WAREHOUSE_SCRATCH_PREFIX = f"{WAREHOUSE}.tmp-"
+WAREHOUSE_CHECKSUMS = "_checksums.json"
+
+# What a run killed mid-write leaves behind, by writer (glob patterns under the lake root).
+# Only these, and only by the next run holding the lake's lock: nothing else is ever deleted.
+DEAD_RUN_LEFTOVERS = (
+    LOCAL_TEMP,                                                         # validator copies
+    f"{WAREHOUSE_SCRATCH_PREFIX}*",                                     # warehouse save
+    f"{contract.CLEAN}/*/.spark-staging-*",                             # Job A partition overwrite
+    f"{contract.CLEAN}/{contract.QUARANTINE}/*/.spark-staging-*",
+    f"{contract.STAGING}/*/run_id=*/_temporary",                        # Job B output committer
+    f"{contract.CLEAN}/{BOOKMARKS}/.*.tmp",                             # job JSON (LocalLakeStorage)
+    f"{contract.CLEAN}/{MANIFESTS}/.*.tmp",
+    f"{contract.STAGING}/{BOOKMARKS}/.*.tmp",
+    f"{contract.STAGING}/{MANIFESTS}/.*.tmp",
+    f"{contract.STAGING}/.*.tmp",
+)
+
 
 def manifest_key(zone: str, run_id: str) -> str:
     return f"{zone}/{MANIFESTS}/{run_id}.json"
-
-
-def latest_manifest_key() -> str:
-    return f"{contract.STAGING}/{LATEST_MANIFEST}"
 
 
 def archive_key(dataset: str, ingest_date: dt.date | str, name: str) -> str:
@@ -35,6 +63,15 @@ def archive_key(dataset: str, ingest_date: dt.date | str, name: str) -> str:
 def rejected_key(dataset: str, ingest_date: dt.date | str, name: str) -> str:
     """Rejected files keep their dataset folder; keys outside any dataset go to `_unknown`."""
     return f"{contract.REJECTED}/{dataset or UNKNOWN_DATASET}/ingest_date={_iso(ingest_date)}/{name}"
+
+
+def validator_temp_key() -> str:
+    """A fresh temp file for one local copy; renamed into its zone once complete."""
+    return f"{VALIDATOR_TEMP}/{uuid.uuid4().hex}.partial"
+
+
+def staging_manifest_key(run_id: str) -> str:
+    return manifest_key(contract.STAGING, run_id)
 
 
 def split_raw_key(key: str) -> tuple[str, str]:

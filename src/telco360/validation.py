@@ -35,6 +35,11 @@ CHUNK_BYTES = 1 << 20
 # A line longer than this cannot be a customer, plan or activity record; refusing it keeps
 # memory bounded whatever the file holds.
 MAX_LINE_BYTES = 16 << 20
+# A gzip may inflate at most this many times the compressed bytes read so far: NDJSON and CSV
+# inflate 5-20x, a bomb (1 MB of gzip -> 1 GiB of newlines) ~1000x. Below
+# MIN_INFLATED_BYTES_CHECKED inflated, no file is refused, so small repetitive files pass.
+MAX_INFLATION_RATIO = 100
+MIN_INFLATED_BYTES_CHECKED = 64 << 20
 UTF8_BOM = b"\xef\xbb\xbf"
 # A valid line nested deeper than the contract allows holds more than MAX_JSON_NESTING opening
 # brackets and as many closing ones: only a line longer than this needs its depth measured.
@@ -96,7 +101,25 @@ def classify_raw_key(key: str) -> tuple[str, str, Optional[contract.FileName], O
         parsed = contract.parse_file_name(folder, name)
     except ValueError as err:
         return folder, name, None, Verdict("bad_file_name", str(err))
+    if not _is_utf8(name):
+        # Only a local folder can hold such a name (S3 keys are UTF-8); Spark and the
+        # warehouse could not carry it as SOURCE_FILE.
+        return folder, name, None, Verdict("bad_file_name", f"file name {ascii(name)} is not valid UTF-8")
+    if ":" in name:
+        # Hadoop paths (Glue Job A's reads, locally and on S3) take "a:b" for a URI scheme and
+        # cannot read the file; archived, it would fail every Job A run.
+        return folder, name, None, Verdict(
+            "bad_file_name", f"file name {name!r} holds ':', which Spark (Hadoop paths) cannot read; "
+                             "deliver it again without ':'")
     return folder, name, parsed, None
+
+
+def _is_utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def validate_stream(dataset: str, gzipped: bool, stream: BinaryIO) -> Verdict:
@@ -105,7 +128,7 @@ def validate_stream(dataset: str, gzipped: bool, stream: BinaryIO) -> Verdict:
     Reads `stream` once, front to back; stops at the first rule the file breaks.
     """
     spec = contract.DATASET_SPECS[dataset]
-    source = gzip.GzipFile(fileobj=stream, mode="rb") if gzipped else stream
+    source = _InflationLimit(stream) if gzipped else stream
     try:
         blocks = _line_blocks(source)
         if spec.format == contract.CSV:
@@ -117,6 +140,37 @@ def validate_stream(dataset: str, gzipped: bool, stream: BinaryIO) -> Verdict:
         if not gzipped:
             raise
         return Verdict("bad_gzip", f"gzip does not decompress: {err}")
+
+
+class _CountingReader:
+    def __init__(self, stream: BinaryIO):
+        self.stream, self.bytes_read = stream, 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.bytes_read += len(data)
+        return data
+
+
+class _InflationLimit:
+    """The decompressed bytes of a gzip stream; refuses a decompression bomb as it inflates."""
+
+    def __init__(self, stream: BinaryIO):
+        self.compressed = _CountingReader(stream)
+        self.inflated = 0
+        self.gzip = gzip.GzipFile(fileobj=self.compressed, mode="rb")
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.gzip.read(size)
+        self.inflated += len(data)
+        if (self.inflated > MIN_INFLATED_BYTES_CHECKED
+                and self.inflated > MAX_INFLATION_RATIO * self.compressed.bytes_read):
+            raise _Rejection(
+                "decompression_limit",
+                f"gzip inflates more than {MAX_INFLATION_RATIO}x ({self.inflated} bytes from the first "
+                f"{self.compressed.bytes_read} compressed): refused as a decompression bomb",
+            )
+        return data
 
 
 def _line_blocks(stream: BinaryIO) -> Iterator[tuple[int, int, bytes]]:
@@ -182,10 +236,14 @@ def _check_ndjson(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes
     never_seen = set(spec.required_fields)
     records = 0
     for line_no, offset, block in blocks:
+        if block.isspace():
+            continue  # a run of blank lines costs a byte scan, not a parse per line
         bad_utf8 = _check_utf8(block, line_no, offset)
         if bad_utf8 is not None:
             block = block[: bad_utf8[0]]
         for index, line in enumerate(block.split(b"\n")):
+            if not line or line.isspace():
+                continue
             try:
                 record = loads(line)
             except decode_error as err:
@@ -352,7 +410,7 @@ def rejection_record(routing: Routing, size: int, ingest_date: str) -> dict:
         "dataset": routing.dataset or UNKNOWN_DATASET_FOLDER,
         "key": routing.key,
         "reason": routing.verdict.reason,
-        "reason_text": contract.REJECTION_REASONS[routing.verdict.reason],
+        "reason_text": {**contract.REJECTION_REASONS, **contract.GUARD_REJECTION_REASONS}[routing.verdict.reason],
         "detail": routing.verdict.detail,
         "size": size,
         "destination": routing.destination,
@@ -452,12 +510,13 @@ def _outcome_without_raw(store: RawStore, key: str, ingest_date: str) -> dict:
                       "nothing to move (was it deleted by hand?)"}
 
 
-def settle_each(store: RawStore, keys: list[str], ingest_date_of: Callable[[str], str]) -> list[dict]:
+def settle_each(store: RawStore, keys: list[str], ingest_date_of: Callable[[str], str],
+                settle: Callable[[RawStore, str, str], dict] = settle_raw_object) -> list[dict]:
     """Settle every key; one failing object is logged as an error and the others go on."""
     outcomes = []
     for key in keys:
         try:
-            outcomes.append(settle_raw_object(store, key, ingest_date_of(key)))
+            outcomes.append(settle(store, key, ingest_date_of(key)))
         except Exception as err:  # noqa: BLE001 - reported per file, the batch goes on
             outcomes.append(_log_outcome({
                 "outcome": "error", "key": key, "error": f"{type(err).__name__}: {err}",
@@ -522,24 +581,37 @@ class LocalRawStore:
     def copy_verified(self, raw_key: str, destination: str, routing: Routing) -> None:
         source, target = self._path(raw_key), self._path(destination)
         target.parent.mkdir(parents=True, exist_ok=True)
-        partial = target.with_name(f".{target.name}.partial")
-        with open(source, "rb") as src, open(partial, "wb") as dst:
-            for chunk in iter(lambda: src.read(CHUNK_BYTES), b""):
-                dst.write(chunk)
-            dst.flush()
-            os.fsync(dst.fileno())
-        if partial.stat().st_size != source.stat().st_size:
-            partial.unlink()
-            raise OSError(f"copy of {raw_key} to {destination} has the wrong size; raw file kept")
-        os.replace(partial, target)
+        partial = self._temp_path()
+        try:
+            with open(source, "rb") as src, open(partial, "wb") as dst:
+                for chunk in iter(lambda: src.read(CHUNK_BYTES), b""):
+                    dst.write(chunk)
+                dst.flush()
+                os.fsync(dst.fileno())
+            if partial.stat().st_size != source.stat().st_size:
+                raise OSError(f"copy of {raw_key} to {destination} has the wrong size; raw file kept")
+            os.replace(partial, target)
+        finally:
+            partial.unlink(missing_ok=True)
         _fsync_dir(target.parent)
 
     def write_json(self, key: str, payload: dict) -> None:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f".{path.name}.partial")
-        partial.write_bytes(json.dumps(payload, indent=2, ensure_ascii=False).encode("utf-8"))
-        os.replace(partial, path)
+        partial = self._temp_path()
+        try:
+            # backslashreplace: a local file name that is not UTF-8 is kept as a \udcXX escape.
+            partial.write_bytes(json.dumps(payload, indent=2, ensure_ascii=False).encode("utf-8", "backslashreplace"))
+            os.replace(partial, path)
+        finally:
+            partial.unlink(missing_ok=True)
+
+    def _temp_path(self) -> Path:
+        """Outside every zone, so a temp file never shares a folder (or a name) with a
+        delivered file."""
+        path = self._path(lake.validator_temp_key())
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return path
 
     def delete(self, key: str) -> None:
         self._path(key).unlink()
@@ -548,10 +620,57 @@ class LocalRawStore:
         self.alerts.append(message)
 
     def raw_keys(self) -> list[str]:
+        """Regular files under raw/, links never followed (see `raw_links`)."""
+        return sorted(key for key, is_link in self._raw_entries() if not is_link)
+
+    def raw_links(self) -> list[str]:
+        """Symbolic links under raw/, to files or folders, dangling or not."""
+        return sorted(key for key, is_link in self._raw_entries() if is_link)
+
+    def _raw_entries(self) -> Iterator[tuple[str, bool]]:
         raw = self.root / contract.RAW
-        if not raw.is_dir():
-            return []
-        return sorted(p.relative_to(self.root).as_posix() for p in raw.rglob("*") if p.is_file())
+        for folder, subfolders, files in os.walk(raw, followlinks=False):
+            for name in subfolders + files:
+                path = Path(folder) / name
+                if path.is_symlink() or path.is_file():
+                    yield path.relative_to(self.root).as_posix(), path.is_symlink()
+
+    def move_link(self, key: str, destination: str) -> None:
+        """Move the link itself (never what it points to) into its zone."""
+        target = self._path(destination)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.rename(self._path(key), target)
+        _fsync_dir(target.parent)
+
+    def read_link(self, key: str) -> str:
+        return os.readlink(self._path(key))
+
+    def link_exists(self, key: str) -> bool:
+        return os.path.lexists(self._path(key))
+
+
+def reject_symlink(store: LocalRawStore, key: str, ingest_date: str) -> dict:
+    """A link in a local raw/ is moved, unfollowed, to rejected/ with reason `symlink`: its
+    target may lie outside the lake (S3 has no links, so this is local only). Safe to
+    repeat: a crash before the move leaves the link in raw/ for the next run."""
+    dataset, name, _, _ = classify_raw_key(key)
+    pointed_to = store.read_link(key)
+    verdict = Verdict("symlink", f"{key} is a symbolic link to {pointed_to}; links are never followed: "
+                                 "deliver the file itself")
+    routing = Routing(key, dataset, name, verdict, destination_key(dataset, name, verdict, ingest_date))
+    if store.link_exists(routing.destination):
+        token = hashlib.sha256(os.fsencode(pointed_to)).hexdigest()[:12]
+        name = redelivery_name(name, token)
+        routing = replace(routing, name=name, destination=destination_key(dataset, name, verdict, ingest_date))
+    record = rejection_record(routing, len(os.fsencode(pointed_to)), ingest_date)
+    store.write_json(rejection_reason_key(dataset, ingest_date, routing.name), record)
+    store.move_link(key, routing.destination)
+    store.publish_alert(record)
+    return _log_outcome({
+        "outcome": "rejected", "key": key, "dataset": dataset, "destination": routing.destination,
+        "reason": verdict.reason, "detail": verdict.detail, "records": 0, "size": record["size"],
+        "ingest_date": ingest_date,
+    })
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -574,7 +693,8 @@ def validate_lake(lake_dir: Path | str, ingest_date: Optional[str | dt.date] = N
     except ValueError:
         raise ValueError(f"validate: ingest date {ingest_date!r} is not a date YYYY-MM-DD") from None
     store = LocalRawStore(lake_dir)
-    outcomes = settle_each(store, store.raw_keys(), lambda _key: ingest_date)
+    outcomes = settle_each(store, store.raw_links(), lambda _key: ingest_date, settle=reject_symlink)
+    outcomes += settle_each(store, store.raw_keys(), lambda _key: ingest_date)
     return summarize(outcomes, lake=str(lake_dir), ingest_date=ingest_date)
 
 

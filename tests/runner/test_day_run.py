@@ -84,7 +84,7 @@ def test_unloaded_staging_snapshot_is_loaded_before_anything_else(tmp_path):
     record = run_lake_day(tmp_path, "2024-01-15", services=stub_services(calls, loaded={"2024-01-13_r0"}))
 
     assert calls == ["warehouse", "validate", CLEAN, STAGING, "warehouse"]
-    assert record["stages"]["warehouse_catch_up"]["summary"]["staging_run_id"] == "2024-01-14_r1"
+    assert record["stages"]["warehouse_catch_up"]["summary"]["staging_run_ids"] == ["2024-01-14_r1"]
 
 
 def test_loaded_staging_snapshot_needs_no_catch_up(tmp_path):

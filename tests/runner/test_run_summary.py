@@ -15,8 +15,9 @@ RECORD = {
                 "activity_logs": {"clean": 90, "quarantined": 2, "quarantine_reasons": {"negative:data_mb": 2}}}}},
             {"job": "telco360-staging", "seconds": 8.0, "summary": {"job": "staging", "tables": {
                 "STG_CUSTOMERS": {"rows": 9}, "STG_PLANS": {"rows": 4}, "STG_ACTIVITY": {"rows": 90}}}}]}},
-        "warehouse_catch_up": {"seconds": 4.0, "summary": {"steps": {
-            "SP_LOAD_FACT_ACTIVITY": {"rows_inserted": 10, "rows_rekeyed": 1}}}},
+        "warehouse_catch_up": {"seconds": 4.0, "summary": {"staging_run_ids": ["r1", "r2"], "loads": [
+            {"staging_run_id": "r1", "steps": {"SP_LOAD_FACT_ACTIVITY": {"rows_inserted": 6, "rows_rekeyed": 1}}},
+            {"staging_run_id": "r2", "steps": {"SP_LOAD_FACT_ACTIVITY": {"rows_inserted": 4}}}]}},
         "warehouse": {"seconds": 5.0, "summary": {"steps": {
             "SP_LOAD_DIM_CUSTOMER": {"records_received": 9, "rows_inserted": 3, "rows_updated": 1},
             "SP_LOAD_FACT_ACTIVITY": {"rows_inserted": 90, "rows_rekeyed": 4}}}},

@@ -24,13 +24,14 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from telco360.runner.export import ExportError, export_warehouse
     from telco360.runner.lock import LakeBusyError, lake_lock
+    from telco360.warehouse.local import WarehouseStateError
 
     if lake_is_missing("export", args.lake):
         return 1
     try:
         with lake_lock(args.lake, "c360 export"):
             written = export_warehouse(args.lake, args.out)
-    except (ExportError, LakeBusyError) as error:
+    except (ExportError, LakeBusyError, WarehouseStateError) as error:
         print(str(error), file=sys.stderr)
         return 1
     if args.json:

@@ -1,7 +1,9 @@
 """`c360 run`: one day of the pipeline over a lake folder, exactly as AWS + Snowflake run it.
 
-1. Warehouse catch-up: if the newest staging snapshot was never loaded (the previous run
-   stopped after Job B), load it first, so a rerun picks up where the last one stopped.
+0. Remove what a run killed mid-write left behind (`lake.DEAD_RUN_LEFTOVERS`, under the lock).
+1. Warehouse catch-up: every staging snapshot Job B committed that the warehouse never loaded
+   (a previous run stopped after Job B) is loaded first, oldest first, so a rerun picks up
+   where the last one stopped.
 2. Validate `raw/` (the Lambda's core, ingest date = the run date).
 3. Follow aws/statemachine/customer360.asl.json: its Task states run Glue Job A and Job B
    (the scripts in `glue/`) on local PySpark; its failure branch raises a local alert.
@@ -18,21 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from telco360 import contract
+from telco360 import lake as lake_layout
 from telco360.runner import handlers
-from telco360.runner.asl import (
-    LOCAL_JOB_SCRIPTS,
-    LOCAL_SUBSTITUTIONS,
-    follow,
-    read_definition_text,
-    render_state_machine,
-)
+from telco360.runner.asl import LOCAL_JOB_SCRIPTS, LOCAL_SUBSTITUTIONS, follow, read_definition_text, render_state_machine
 from telco360.runner.glue_local import LocalAws
+from telco360.runner.leftovers import remove_dead_run_leftovers
 from telco360.runner.lock import lake_lock
 from telco360.runner.records import write_run_record
 
 STAGE_TITLES = {
-    "warehouse_catch_up": "warehouse: load the staging snapshot a previous run left unloaded",
+    "warehouse_catch_up": "warehouse: load the staging snapshots previous runs left unloaded",
     "validate": "validator: raw/ -> archive/ | rejected/",
     "lake_jobs": "state machine: Glue Job A (clean), then Job B (staging)",
     "warehouse": "warehouse: SP_RUN_CUSTOMER360_PIPELINE, then SP_REFRESH_MARTS",
@@ -137,9 +134,13 @@ def run_lake_day(lake_dir: Path | str, run_date: str, reporter: Reporter | None 
         })
         started = time.monotonic()
         try:
-            pending = pending_staging_run(lake, services)
+            run.record["removed_leftovers"] = remove_dead_run_leftovers(lake)
+            try:
+                pending = pending_staging_runs(lake, services)
+            except Exception as error:
+                run.fail("warehouse_catch_up", f"{type(error).__name__}: {error}", time.monotonic())
             if pending:
-                run.stage("warehouse_catch_up", lambda: {"staging_run_id": pending, **services.load_warehouse(lake, run_date)})
+                run.stage("warehouse_catch_up", lambda: catch_up(lake, run_date, pending, services))
             run.stage("validate", lambda: checked_validation(services.validate(lake, run_date)))
             run.stage("lake_jobs", lambda: run_state_machine(lake, run_id, services, run.reporter))
             run.stage("warehouse", lambda: services.load_warehouse(lake, run_date))
@@ -188,26 +189,69 @@ def _last_task(visited: list[str]) -> str:
     return next((name for name in reversed(visited) if name.startswith(("Start", "Get"))), visited[-1])
 
 
-def pending_staging_run(lake: Path, services: LocalServices) -> str | None:
-    """The newest staging snapshot's run id when the warehouse has not loaded it yet."""
-    manifest_path = lake / contract.STAGING / "_manifest.json"
-    if not manifest_path.is_file():
-        return None
-    run_id = json.loads(manifest_path.read_text(encoding="utf-8")).get("run_id")
-    return None if run_id in services.staging_runs_loaded(lake) else run_id
+class StagingStateError(RuntimeError):
+    """Job B's commit record names a staging run that no manifest describes."""
+
+
+def pending_staging_runs(lake: Path, services: LocalServices) -> list[str]:
+    """Staging runs Job B committed that the warehouse has not loaded, in commit order.
+
+    Job B's bookmark lists its completed runs, each with a per-run manifest; the latest
+    manifest (`staging/_manifest.json`) only points at one of them, so losing it hides none.
+    """
+    committed = _read_json(lake, lake_layout.STAGING_BOOKMARK_KEY, {}).get("completed_runs", [])
+    latest = _read_json(lake, lake_layout.STAGING_LATEST_MANIFEST_KEY, {}).get("run_id")
+    candidates = committed + ([latest] if latest and latest not in committed else [])
+    loaded = services.staging_runs_loaded(lake) if candidates else set()
+    pending = [run_id for run_id in candidates if run_id not in loaded]
+    lost = [run_id for run_id in pending if run_id != latest
+            and not (lake / lake_layout.staging_manifest_key(run_id)).is_file()]
+    if lost:
+        raise StagingStateError(
+            f"staging run(s) {', '.join(lost)} are committed in {lake / lake_layout.STAGING_BOOKMARK_KEY} "
+            f"but never loaded, and their manifests ({', '.join(lake_layout.staging_manifest_key(r) for r in lost)}) "
+            f"are missing: restore them from a backup, or have Job B stage their clean runs again (remove "
+            f"those run ids from the bookmark's completed_runs and the clean runs they staged from its "
+            f"staged_clean_runs); until then no run can load the warehouse without losing their rows"
+        )
+    return pending
+
+
+def catch_up(lake: Path, run_date: str, pending: list[str], services: LocalServices) -> dict:
+    """Load each pending staging snapshot in order: the latest manifest (what the load reads)
+    is pointed at each in turn, from the run's own manifest."""
+    loads = []
+    for run_id in pending:
+        latest = lake / lake_layout.STAGING_LATEST_MANIFEST_KEY
+        own = lake / lake_layout.staging_manifest_key(run_id)
+        if _read_json(lake, lake_layout.STAGING_LATEST_MANIFEST_KEY, {}).get("run_id") != run_id:
+            scratch = latest.with_name(f".{latest.name}.catch-up.tmp")
+            scratch.write_bytes(own.read_bytes())
+            scratch.replace(latest)
+        loads.append({"staging_run_id": run_id, **services.load_warehouse(lake, run_date)})
+    return {"staging_run_ids": pending, "loads": loads}
+
+
+def _read_json(lake: Path, key: str, default: dict) -> dict:
+    path = lake / key
+    if not path.is_file():
+        return default
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise StagingStateError(f"{path} is not JSON ({error}); Job B writes it: restore it from a "
+                                f"backup, or rerun Job B (c360 glue staging --lake {lake})") from None
 
 
 def staging_runs_loaded(lake: Path) -> set[str]:
     """Staging run ids of the successful pipeline runs in the saved DW.PIPELINE_RUN_LOG."""
-    import pyarrow.parquet as pq
+    from telco360.warehouse.local import read_saved_table
 
-    from telco360.warehouse.local import WAREHOUSE_DIR, table_path
-
-    path = table_path(lake / WAREHOUSE_DIR, "PIPELINE_RUN_LOG")
-    if not path.is_file():
+    log = read_saved_table(lake, "PIPELINE_RUN_LOG")
+    if log is None:
         return set()
-    log = pq.read_table(path, columns=["STEP", "STATUS", "STAGING_RUN_ID"]).to_pylist()
-    return {row["STAGING_RUN_ID"] for row in log if row["STEP"] == "PIPELINE" and row["STATUS"] == "SUCCEEDED"}
+    rows = log.select(["STEP", "STATUS", "STAGING_RUN_ID"]).to_pylist()
+    return {row["STAGING_RUN_ID"] for row in rows if row["STEP"] == "PIPELINE" and row["STATUS"] == "SUCCEEDED"}
 
 
 def load_local_warehouse(lake: Path, run_date: str) -> dict:

@@ -23,7 +23,7 @@ class ExportError(RuntimeError):
 
 def export_warehouse(lake_dir: Path | str, out_dir: Path | str) -> dict:
     """Write every table; returns {"<SCHEMA>.<TABLE>": rows}."""
-    from telco360.warehouse.local import PERSISTED_TABLES, WAREHOUSE_DIR, table_path
+    from telco360.warehouse.local import PERSISTED_TABLES, WAREHOUSE_DIR, read_saved_table
     from telco360.warehouse.local_tables import arrow_schema, read_parquet_files
     from telco360.warehouse.tables import ALL_TABLES, STAGING_DATASET_TABLES, schema_of
 
@@ -33,9 +33,8 @@ def export_warehouse(lake_dir: Path | str, out_dir: Path | str) -> dict:
         raise ExportError(f"c360 export: {lake} has no warehouse yet ({warehouse} is missing); run `c360 run --lake {lake}` first")
     tables: dict[str, pa.Table] = {}
     for table in PERSISTED_TABLES:
-        path = table_path(warehouse, table)
-        tables[table] = (pq.read_table(path).select(arrow_schema(table).names).cast(arrow_schema(table))
-                         if path.is_file() else arrow_schema(table).empty_table())
+        saved = read_saved_table(lake, table)
+        tables[table] = arrow_schema(table).empty_table() if saved is None else saved
     staging_entries = loaded_staging_manifest(lake, tables.get("PIPELINE_RUN_LOG")).get("tables", {})
     staging_dir = lake / contract.STAGING
     for table in STAGING_DATASET_TABLES.values():

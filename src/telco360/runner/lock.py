@@ -22,12 +22,14 @@ class LakeBusyError(RuntimeError):
 @contextlib.contextmanager
 def lake_lock(lake_dir: Path, purpose: str) -> Iterator[None]:
     path = Path(lake_dir) / LOCK_FILE
-    with open(path, "a+", encoding="utf-8") as handle:
+    # Binary: the file is only a note for a refused run, and whatever bytes it holds (a torn
+    # write, garbage) must still give the refusal, never a decoding error.
+    with open(path, "a+b") as handle:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.seek(0)
-            holder = handle.read().strip() or "another process"
+            holder = handle.read(500).decode("utf-8", "replace").strip() or "another process"
             raise LakeBusyError(
                 f"lake {lake_dir} is in use by {holder}; wait for that run to finish, then run again "
                 f"(runs on one lake are never interleaved)"
@@ -36,7 +38,7 @@ def lake_lock(lake_dir: Path, purpose: str) -> Iterator[None]:
             handle.seek(0)
             handle.truncate()
             started = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-            handle.write(f"{purpose} (pid {os.getpid()}, since {started})\n")
+            handle.write(f"{purpose} (pid {os.getpid()}, since {started})\n".encode("utf-8"))
             handle.flush()
             yield
         finally:

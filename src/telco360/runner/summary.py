@@ -16,8 +16,11 @@ def run_facts(record: dict) -> dict:
     clean = next((r["summary"] for r in jobs.values() if (r.get("summary") or {}).get("job") == "clean"), {}) or {}
     staging = next((r["summary"] for r in jobs.values() if (r.get("summary") or {}).get("job") == "staging"), {}) or {}
     warehouse_steps = {}
-    for stage in ("warehouse_catch_up", "warehouse"):
-        for step, summary in stages.get(stage, {}).get("summary", {}).get("steps", {}).items():
+    stage_summaries = [stages.get(stage, {}).get("summary", {}) for stage in ("warehouse_catch_up", "warehouse")]
+    # The catch-up may load several snapshots, one summary each under "loads".
+    loads = [load for summary in stage_summaries for load in summary.get("loads", [summary])]
+    for load in loads:
+        for step, summary in load.get("steps", {}).items():
             warehouse_steps.setdefault(step, Counter()).update(
                 {k: v for k, v in summary.items() if isinstance(v, int) and not isinstance(v, bool)})
     quarantine_reasons = Counter()

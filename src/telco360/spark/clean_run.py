@@ -20,15 +20,15 @@ from concurrent.futures import ThreadPoolExecutor
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from telco360 import contract
+from telco360 import contract, lake
 from telco360.logs import get_logger, log_event
 from telco360.spark import standardize
 from telco360.spark.schemas import CLEAN_RUN_ID
 from telco360.spark.session import text_bytes
 from telco360.spark.storage import LakeStorage, read_json, write_json
 
-BOOKMARK_KEY = f"{contract.CLEAN}/_bookmarks/clean_job.json"
-MANIFESTS = f"{contract.CLEAN}/_manifests"
+BOOKMARK_KEY = f"{contract.CLEAN}/{lake.BOOKMARKS}/clean_job.json"
+MANIFESTS = f"{contract.CLEAN}/{lake.MANIFESTS}"
 QUARANTINE_ROOT = f"{contract.CLEAN}/{contract.QUARANTINE}"
 _ARCHIVE_KEY = re.compile(r"^archive/(?P<dataset>[^/]+)/ingest_date=(?P<ingest_date>\d{4}-\d{2}-\d{2})/(?P<name>[^/]+)$")
 _RUN_PARTITION = re.compile(r"^(?P<prefix>.*/clean_run_id=(?P<run_id>[^/]+)/)")

@@ -1,6 +1,7 @@
 """Job B's pure transforms: clean rows -> the three staging tables of `contract.STAGING_TABLES`.
 
-Delivery order (the contract's tie rule) is extract date, then file name, then line number.
+Delivery order (the contract's tie rule) is extract date, then file name, then line number,
+then ingest date (a file sent again under an archived name is a later delivery).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pyspark.sql import functions as F
 from telco360 import contract
 from telco360.spark.schemas import staging_schema
 
-DELIVERY_ORDER = ("extract_date", "source_file", "source_line")
+DELIVERY_ORDER = ("extract_date", "source_file", "source_line", "ingest_date")
 
 
 def _business_columns(clean: DataFrame) -> list[str]:
@@ -27,9 +28,9 @@ def collapse_customer_redeliveries(customers: DataFrame) -> DataFrame:
     would hand the tie to the rival.
     """
     attributes = _business_columns(customers)
-    last = F.max(F.struct(*[F.col(c) for c in (*DELIVERY_ORDER, "ingest_date")])).alias("_last")
+    last = F.max(F.struct(*[F.col(c) for c in DELIVERY_ORDER])).alias("_last")
     return customers.groupBy(*attributes).agg(last).select(
-        *attributes, *[F.col(f"_last.{c}").alias(c) for c in (*DELIVERY_ORDER, "ingest_date")]
+        *attributes, *[F.col(f"_last.{c}").alias(c) for c in DELIVERY_ORDER]
     )
 
 

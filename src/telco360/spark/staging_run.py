@@ -14,22 +14,22 @@ from pyspark.sql import DataFrame, Observation, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-from telco360 import contract
+from telco360 import contract, lake
 from telco360.logs import get_logger, log_event
 from telco360.spark import clean_run, staging
 from telco360.spark.schemas import CLEAN_RUN_ID, clean_schema
 from telco360.spark.session import text_bytes
 from telco360.spark.storage import LakeStorage, read_json, write_json
 
-BOOKMARK_KEY = f"{contract.STAGING}/_bookmarks/staging_job.json"
-LATEST_MANIFEST_KEY = f"{contract.STAGING}/_manifest.json"
-MANIFESTS = f"{contract.STAGING}/_manifests"
+BOOKMARK_KEY = lake.STAGING_BOOKMARK_KEY
+LATEST_MANIFEST_KEY = lake.STAGING_LATEST_MANIFEST_KEY
+MANIFESTS = lake.STAGING_MANIFESTS
 
 logger = get_logger("telco360.glue.staging")
 
 
 def manifest_key(run_id: str) -> str:
-    return f"{MANIFESTS}/{run_id}.json"
+    return lake.staging_manifest_key(run_id)
 
 
 def table_folder(dataset: str, run_id: str) -> str:

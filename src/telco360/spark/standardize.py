@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import gzip
 import io
+import re
 from typing import Iterable
 
 import pandas as pd
@@ -44,6 +45,7 @@ _DECIMAL_SHAPE = r"^[+-]?\d+(\.\d+)?$"
 _INTEGER_SHAPE = r"^[+-]?\d+$"
 _EXTRACT_DATE = r"^(?:" + "|".join(contract.DATASETS) + r")_(\d{8})"
 _INGEST_DATE = r"/ingest_date=(\d{4}-\d{2}-\d{2})/"
+_GLOB_CHARACTERS = re.compile(r"([\\\[\]{}*?])")
 _JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_RECORD}
 
 
@@ -58,14 +60,27 @@ def read_archived_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
     anywhere else U+FEFF is data.
     `file_block_start` and `monotonically_increasing_id` are taken in the scan itself, before
     any filter or shuffle: within one block of one file the id grows by one per line.
+    Paths are literal: a contract name may hold glob characters (`_[1]`), which Spark would
+    otherwise expand. `source_path` is the decoded path (Spark gives it URI-encoded).
     """
     value = F.col("value")
-    return spark.read.option("lineSep", "\n").text(paths).select(
+    return spark.read.option("lineSep", "\n").text([_literal_path(path) for path in paths]).select(
         F.when(value.endswith("\r"), value.substr(F.lit(1), F.length(value) - 1)).otherwise(value).alias("value"),
-        F.col("_metadata.file_path").alias("source_path"),
+        _decoded_path(F.col("_metadata.file_path")).alias("source_path"),
         F.col("_metadata.file_block_start").alias("block_start"),
         F.monotonically_increasing_id().alias("read_order"),
     )
+
+
+def _literal_path(path: str) -> str:
+    """`path` with Hadoop's glob characters escaped, so it names exactly one file."""
+    return _GLOB_CHARACTERS.sub(r"\\\1", path)
+
+
+def _decoded_path(uri_path: Column) -> Column:
+    """A URI-encoded file path back to the file's path. URL decoding reads '+' as a space;
+    in a URI path it is a plain '+', so it is protected first."""
+    return F.url_decode(F.regexp_replace(uri_path, r"\+", "%2B"))
 
 
 def number_lines(lines: DataFrame) -> DataFrame:

@@ -30,9 +30,11 @@ UPDATED_AT = "UPDATED_AT"
 CUSTOMER_SK = "CUSTOMER_SK"
 TRACKED = contract.TRACKED_CUSTOMER_COLUMNS
 TYPE1 = contract.TYPE1_CUSTOMER_COLUMNS
-# The contract's delivery order, compared key by key: extract date, file name, line.
-DELIVERY_ORDER = ("EXTRACT_DATE", "SOURCE_FILE", "SOURCE_LINE")
-RECORD_KEY = ("SOURCE_FILE", "SOURCE_LINE")  # one delivered record
+# The contract's delivery order, compared key by key: extract date, file name, line, then
+# ingest date (a file sent again under the same name is delivered later).
+DELIVERY_ORDER = ("EXTRACT_DATE", "SOURCE_FILE", "SOURCE_LINE", "INGEST_DATE")
+# One delivered record: its archive key (ingest date + file name) and line.
+RECORD_KEY = ("INGEST_DATE", "SOURCE_FILE", "SOURCE_LINE")
 RECORD_COLUMNS = tuple(c for c in column_list(CUSTOMER_STATE_HISTORY) if c != "LOADED_AT")
 # Surrogate key = customer number * 10^6 + version sequence of that customer: unique,
 # computed with joins only (no global sequence or global window, quadratic in local testing).
@@ -72,7 +74,7 @@ def new_history_records(
 
 def last_delivered_per_instant(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """One record per customer and UPDATED_AT: of a tie, the one delivered last (by extract
-    date, then file name, then line). Identical records collapse the same way."""
+    date, then file name, then line, then ingest date). Identical records collapse the same way."""
     instant = [CUSTOMER_ID, UPDATED_AT]
     for column in DELIVERY_ORDER:
         last = engine.aggregate(records, instant, {column: ("max", column)})
