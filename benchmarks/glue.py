@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/glue.py --scales small medium
 
 Each scale runs in its own process (peak RSS is per process): generate one day with
-`telco360.generator.generate`, route it with `telco360.validation.validate_lake`, start the
+`telco360.generator.generate`, route it with `telco360.validator.local.validate_lake`, start the
 local SparkSession (not timed: Glue starts it before the script) with the JIT flags Job A's
 pending input picks (`telco360.spark.session.jit_options`; `C360_SPARK_JAVA_OPTIONS` replaces
 them), then time Job A and Job B as `main()` runs them. Target on local[2]: the large scale
@@ -60,7 +60,7 @@ def run_scale(scale: str) -> dict:
     from telco360.spark.clean_run import pending_input_bytes
     from telco360.spark.runtime import job_spark_session
     from telco360.spark.storage import open_lake_storage
-    from telco360.validation import validate_lake
+    from telco360.validator.local import validate_lake
 
     with tempfile.TemporaryDirectory(prefix=f"glue-bench-{scale}-") as lake:
         started = time.perf_counter()
@@ -118,7 +118,7 @@ def run_floor(scale: str) -> dict:
     from telco360.spark.runtime import job_spark_session
     from telco360.spark.schemas import source_schema
     from telco360.spark.storage import open_lake_storage
-    from telco360.validation import validate_lake
+    from telco360.validator.local import validate_lake
 
     ndjson = (contract.CUSTOMERS, contract.ACTIVITY_LOGS)
 

@@ -4,7 +4,7 @@ Writes an activity_logs NDJSON file of --size-mb MB (default 600) in a temp fold
 in its own child process so neither the generation nor the other run pollutes the figures:
 
   bare loop   for line in f: json.loads(line)          (text mode, stdlib json)
-  validator   telco360.validation.validate_stream       (the Lambda/local check, file opened rb)
+  validator   telco360.validator.checks.validate_stream      (the Lambda/local check, file opened rb)
 
 and prints MB/s of both, their ratio, and the validator's peak RSS (ru_maxrss of the child).
 Targets (issue 2): validator >= 1.0x the bare loop; peak RSS <= 150 MB whatever the size.
@@ -41,7 +41,7 @@ print(json.dumps({"seconds": time.perf_counter() - start}))
 
 VALIDATOR = """
 import json, sys, time
-from telco360.validation import validate_stream
+from telco360.validator.checks import validate_stream
 start = time.perf_counter()
 with open(sys.argv[1], "rb", buffering=0) as f:
     verdict = validate_stream("activity_logs", False, f)

@@ -12,8 +12,8 @@ import os
 
 import boto3
 
-from telco360.validation import settle_each, summarize
-from telco360.validation_s3 import S3RawStore, is_backlog_check, raw_object_events, report_raw_backlog
+from telco360.validator.s3 import S3RawStore, is_backlog_check, raw_object_events, report_raw_backlog
+from telco360.validator.settle import settle_each, summarize
 
 
 def handler(event, context):

@@ -23,7 +23,9 @@ SETUP_VARS = [
 
 def dry_run_commands(capsys, *args) -> list[str]:
     assert main(["deploy", "snowflake", "--dry-run", *args]) == 0
-    return [line for line in capsys.readouterr().out.splitlines() if not line.startswith("#")]
+    # The narrowing step runs this interpreter, printed by its path.
+    return [line.replace(sys.executable, "python") for line in capsys.readouterr().out.splitlines()
+            if not line.startswith("#")]
 
 
 def test_snowflake_dry_run_prints_the_steps_in_deploy_order(capsys, repo_root):
@@ -32,6 +34,7 @@ def test_snowflake_dry_run_prints_the_steps_in_deploy_order(capsys, repo_root):
         "snow sql -f snowpark/sql/10_staging_objects.sql -D staging_url=s3://telco-lake/staging/",
         "snow sql -f snowpark/sql/20_tables.sql",
         "snow snowpark build --skip-dependencies",
+        "python -m telco360.deploy.artifacts snowflake src.zip",
         "snow snowpark deploy --replace --role TELCO_TRANSFORMER --warehouse TELCO_WH",
         "snow sql -f snowpark/sql/30_tasks.sql",
         "snow sql -f snowpark/sql/40_resume_tasks.sql",
@@ -47,7 +50,9 @@ def test_snowflake_account_setup_runs_first_and_masks_the_external_id(capsys, re
 def test_snowflake_env_override_and_connection_reach_every_snow_command(capsys, repo_root):
     commands = dry_run_commands(capsys, "--repo", str(repo_root), "--var", "staging_url=s3://b/staging/",
                                 "--env", "database=TELCO_DB_DEV", "--connection", "ci")
-    assert all(c.endswith("--env database=TELCO_DB_DEV --connection ci") for c in commands)
+    snow_commands = [c for c in commands if c.startswith("snow ")]
+    assert len(snow_commands) == len(commands) - 1
+    assert all(c.endswith("--env database=TELCO_DB_DEV --connection ci") for c in snow_commands)
 
 
 def test_snowflake_missing_variable_fails_before_anything_runs(capsys, repo_root):
@@ -74,18 +79,27 @@ def test_run_stops_at_the_first_failing_step_and_says_how_to_resume(tmp_path):
     assert ran == ["a.sql", "b.sql"]
 
 
-def test_validator_zip_holds_the_handler_and_only_the_stdlib_modules(tmp_path, repo_root):
+ROOT_MODULES = {"telco360/__init__.py", "telco360/contract.py", "telco360/lake.py", "telco360/logs.py"}
+
+
+def package_folders(names) -> set[str]:
+    return {name.split("/")[1] for name in names if name.startswith("telco360/") and name.count("/") > 1}
+
+
+def test_validator_zip_holds_the_handler_the_root_modules_and_the_validator_only(tmp_path, repo_root):
     artifacts = aws.build_artifacts(repo_root, tmp_path, vendor_dir=tmp_path / "empty")
     validator = next(a for a in artifacts if a.parameter == "ValidatorCodeKey")
-    assert sorted(zipfile.ZipFile(validator.path).namelist()) == sorted(
-        ["handler.py", *(f"telco360/{m}" for m in aws.VALIDATOR_MODULES)])
+    names = set(zipfile.ZipFile(validator.path).namelist())
+    assert names == {"handler.py", *ROOT_MODULES, *(f"telco360/validator/{p.name}" for p in
+                                                    (repo_root / "src/telco360/validator").glob("*.py"))}
 
 
-def test_glue_package_leaves_out_the_snowpark_and_deploy_code(tmp_path, repo_root):
+def test_glue_package_holds_the_root_modules_and_spark_only(tmp_path, repo_root):
     artifacts = aws.build_artifacts(repo_root, tmp_path, vendor_dir=tmp_path / "empty")
     package = next(a for a in artifacts if a.parameter == "GluePackageKey")
-    top_level = {name.split("/")[1] for name in zipfile.ZipFile(package.path).namelist()}
-    assert "spark" in top_level and not top_level & {"warehouse", "analytics", "deploy", "commands", "cli.py"}
+    names = set(zipfile.ZipFile(package.path).namelist())
+    assert ROOT_MODULES <= names and package_folders(names) == {"spark"}
+    assert {n for n in names if n.count("/") == 1} == ROOT_MODULES
 
 
 def test_artifact_key_changes_with_content_only(tmp_path):

@@ -85,6 +85,9 @@ def built_project(tmp_path_factory, repo_root):
         cwd=project, env={**os.environ, "SNOWFLAKE_HOME": str(home)},
         capture_output=True, text=True, timeout=300,
     )
+    if completed.returncode == 0:  # then narrow it, as `c360 deploy snowflake` does before deploying
+        completed = subprocess.run([sys.executable, "-m", "telco360.deploy.artifacts", "snowflake", "src.zip"],
+                                   cwd=project, capture_output=True, text=True, timeout=120)
     return project, completed
 
 
@@ -97,6 +100,17 @@ def test_build_ships_the_telco360_package_importable_from_its_zip(built_project)
     project, _ = built_project
     names = zipfile.ZipFile(project / "src.zip").namelist()
     assert "telco360/contract.py" in names and "telco360/__init__.py" in names
+
+
+def test_src_zip_ships_the_root_modules_warehouse_and_analytics_and_nothing_local(built_project):
+    project, _ = built_project
+    names = set(zipfile.ZipFile(project / "src.zip").namelist())
+    folders = {name.split("/")[1] for name in names if name.count("/") > 1}
+    assert folders == {"warehouse", "analytics"}
+    assert {n for n in names if n.count("/") == 1} == {
+        "telco360/__init__.py", "telco360/contract.py", "telco360/lake.py", "telco360/logs.py"}
+    assert not {n for n in names if n.startswith("telco360/warehouse/local")}
+    assert not names & {"telco360/analytics/report.py", "telco360/analytics/charts.py"}
 
 
 def test_build_ships_each_handler_module_at_the_root_of_its_zip(built_project, snowflake_project):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 
 from telco360.generator import generate
-from telco360.validation import validate_lake
+from telco360.validator.local import validate_lake
 
 
 def test_validator_archives_good_files_and_rejects_each_bad_file_with_its_named_reason(tmp_path):

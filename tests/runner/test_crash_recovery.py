@@ -16,7 +16,8 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from telco360 import contract, lake as lake_layout, validation
+from telco360 import contract, lake as lake_layout
+from telco360.validator import local as validator_local
 from telco360.generator import DEFAULT_START_DATE, generate
 from telco360.runner.day_run import run_lake_day
 from telco360.spark import clean_run, staging_run
@@ -62,7 +63,7 @@ def before_nth_call(function, n: int):
 
 KILL_POINTS = {
     "validator, between copy and rename of its 3rd file": lambda patch: patch.setattr(
-        validation.os, "replace", before_nth_call(validation.os.replace, 3)),
+        validator_local.os, "replace", before_nth_call(validator_local.os.replace, 3)),
     "Job A, after writing its first partitions": lambda patch: patch.setattr(
         clean_run, "write_partitions", after_nth_call(clean_run.write_partitions, 1)),
     "Job A, right after its bookmark commit": lambda patch: patch.setattr(

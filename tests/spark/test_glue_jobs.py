@@ -12,7 +12,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from telco360 import cli, contract
-from telco360.commands.glue import load_job_script
+from telco360.runner import handlers
 from telco360.spark import clean_run, session, staging_run
 from telco360.spark.storage import LocalLakeStorage
 
@@ -79,33 +79,33 @@ def runs(spark, tmp_path_factory):
     _archive(lake, "customers", DAY1, "customers_20240115.ndjson", CUSTOMERS_DAY1)
     _archive(lake, "plans", DAY1, "plans_20240115.csv", PLANS_DAY1)
     _archive(lake, "activity_logs", DAY1, "activity_logs_20240115.ndjson", ACTIVITY_DAY1)
-    clean_job, staging_job = load_job_script("clean"), load_job_script("staging")
+    clean_main, staging_main = handlers.glue_main("clean_job.py"), handlers.glue_main("staging_job.py")
     lake_uri = ["--lake_uri", str(lake)]
     storage = LocalLakeStorage(lake)
 
     results["clean_input_before"] = clean_run.pending_input_bytes(storage)
-    results["clean1"] = clean_job.main(lake_uri + ["--run_id", "r1", "--JOB_NAME", "clean"])
+    results["clean1"] = clean_main(lake_uri + ["--run_id", "r1", "--JOB_NAME", "clean"])
     results["clean_input_after"] = clean_run.pending_input_bytes(storage)
     results["reprocess_input"] = clean_run.pending_input_bytes(storage, DAY1)
     results["clean1_rows"] = _clean_rows(lake, "customers", DAY1, "r1")
     crashed = lake / "clean" / "customers" / f"ingest_date={DAY1}" / "clean_run_id=crashed"
     shutil.copytree(crashed.parent / "clean_run_id=r1", crashed)
-    results["clean2"] = clean_job.main(lake_uri + ["--run_id", "r2", "--reprocess_date", ""])
+    results["clean2"] = clean_main(lake_uri + ["--run_id", "r2", "--reprocess_date", ""])
     results["crashed_left"] = crashed.exists()
-    results["clean1_again"] = clean_job.main(lake_uri + ["--run_id", "r1"])
+    results["clean1_again"] = clean_main(lake_uri + ["--run_id", "r1"])
     results["staging_input_before"] = staging_run.pending_input_bytes(storage)
     results["r1_parquet_bytes"] = sum(
         f.stat().st_size for d in ("customers", "activity_logs") for f in (lake / "clean" / d).rglob("*.parquet")
     )
-    results["staging1"] = staging_job.main(lake_uri + ["--run_id", "s1"])
+    results["staging1"] = staging_main(lake_uri + ["--run_id", "s1"])
     results["staging_input_after"] = staging_run.pending_input_bytes(storage)
-    results["clean3"] = clean_job.main(lake_uri + ["--run_id", "r3", "--reprocess_date", DAY1])
+    results["clean3"] = clean_main(lake_uri + ["--run_id", "r3", "--reprocess_date", DAY1])
     results["clean3_rows"] = _clean_rows(lake, "customers", DAY1, "r3")
     results["r1_left"] = (lake / "clean" / "customers" / f"ingest_date={DAY1}" / "clean_run_id=r1").exists()
     _archive(lake, "customers", DAY2, "customers_20240116.ndjson", CUSTOMERS_DAY2)
     _archive(lake, "activity_logs", DAY2, "activity_logs_20240116.ndjson", ACTIVITY_DAY2)
-    results["clean4"] = clean_job.main(lake_uri + ["--run_id", "r4"])
-    results["staging2"] = staging_job.main(lake_uri + ["--run_id", "s2"])
+    results["clean4"] = clean_main(lake_uri + ["--run_id", "r4"])
+    results["staging2"] = staging_main(lake_uri + ["--run_id", "s2"])
     results["lake"] = lake
     return results
 

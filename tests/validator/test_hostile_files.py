@@ -9,8 +9,8 @@ from pathlib import Path
 
 import orjson
 
-from telco360 import validation
-from telco360.validation import validate_lake
+from telco360.validator import checks
+from telco360.validator.local import validate_lake
 
 GOOD = b'{"event_id":"E1","customer_id":"C0000001","event_type":"SMS","event_ts":"2024-01-15T09:00:00Z"}\n'
 DAY = "2024-01-16"
@@ -106,7 +106,7 @@ def test_contract_name_holding_a_colon_is_rejected_with_a_reason(tmp_path):
 # --- item 7: gzip bombs and blank-line runs -----------------------------------------------
 
 def test_gzip_that_inflates_beyond_the_limit_is_rejected_with_a_reason(tmp_path, monkeypatch):
-    monkeypatch.setattr(validation, "MIN_INFLATED_BYTES_CHECKED", 1 << 20)
+    monkeypatch.setattr(checks, "MIN_INFLATED_BYTES_CHECKED", 1 << 20)
     drop(tmp_path, "raw/activity_logs/activity_logs_20240115.ndjson.gz", gzip.compress(GOOD + b"\n" * (8 << 20)))
 
     summary = validate_lake(tmp_path, DAY)
@@ -129,6 +129,6 @@ def test_blank_line_runs_are_skipped_in_bulk(monkeypatch):
     monkeypatch.setattr(orjson, "loads", lambda line: parsed.append(line) or loads(line))
     data = b"\n" * (2 << 20) + GOOD + b"\r\n \n" * (1 << 10) + GOOD
 
-    verdict = validation.validate_stream("activity_logs", False, io.BytesIO(data))
+    verdict = checks.validate_stream("activity_logs", False, io.BytesIO(data))
 
     assert (verdict.accepted, verdict.records, len(parsed)) == (True, 2, 2)

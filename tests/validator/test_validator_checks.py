@@ -4,8 +4,8 @@ from __future__ import annotations
 import gzip
 import io
 
-from telco360 import validation
-from telco360.validation import validate_stream
+from telco360.validator import checks, settle
+from telco360.validator.checks import validate_stream
 
 CUSTOMER = (b'{"customerId":"C0000042","firstName":"Ada","lastName":"Okafor","planId":"PLN-POST-20",'
             b'"status":"active","signupDate":"2023-02-01","updatedAt":"2024-01-15T09:12:44+01:00"}')
@@ -13,12 +13,12 @@ PLANS_HEADER = b"plan_id,plan_name,plan_type,monthly_fee,currency,contract_month
 PLAN_ROW = b'PLN-1,"Go, go",PREPAID,5.00,EUR,0,2024-01-01T00:00:00Z'
 
 
-def check(dataset: str, data: bytes, gzipped: bool = False) -> validation.Verdict:
+def check(dataset: str, data: bytes, gzipped: bool = False) -> checks.Verdict:
     return validate_stream(dataset, gzipped, io.BytesIO(data))
 
 
 def test_valid_customers_file_is_accepted_with_its_record_count():
-    assert check("customers", CUSTOMER + b"\n" + CUSTOMER + b"\n") == validation.Verdict(records=2)
+    assert check("customers", CUSTOMER + b"\n" + CUSTOMER + b"\n") == checks.Verdict(records=2)
 
 
 def test_bom_and_crlf_are_tolerated():
@@ -45,20 +45,20 @@ def test_earlier_bad_json_line_wins_over_later_bad_utf8_in_the_same_chunk():
 
 
 def test_line_numbers_count_across_chunk_boundaries(monkeypatch):
-    monkeypatch.setattr(validation, "CHUNK_BYTES", 7)
+    monkeypatch.setattr(checks, "CHUNK_BYTES", 7)
     verdict = check("customers", CUSTOMER + b"\n" + CUSTOMER + b"\n\n" + b"[]\n")
     assert verdict.detail == "line 4 is a JSON array, not an object"
 
 
 def test_utf8_character_split_across_chunks_is_valid(monkeypatch):
-    monkeypatch.setattr(validation, "CHUNK_BYTES", 3)
+    monkeypatch.setattr(checks, "CHUNK_BYTES", 3)
     record = CUSTOMER.replace(b"Okafor", "Okaf\u00f6r\u20ac".encode())
     assert check("customers", record + b"\n").accepted
 
 
 def test_line_longer_than_the_limit_is_refused_without_reading_it_all(monkeypatch):
-    monkeypatch.setattr(validation, "CHUNK_BYTES", 4)
-    monkeypatch.setattr(validation, "MAX_LINE_BYTES", 8)
+    monkeypatch.setattr(checks, "CHUNK_BYTES", 4)
+    monkeypatch.setattr(checks, "MAX_LINE_BYTES", 8)
     verdict = check("customers", CUSTOMER + b"\n")
     assert (verdict.reason, verdict.detail) == ("not_json_object", "line 1 is longer than 0 MiB: not a record")
 
@@ -80,7 +80,7 @@ def test_activity_without_event_ts_anywhere_names_the_field():
 
 def test_csv_header_is_case_and_space_insensitive():
     header = b" PLAN_ID ,Plan_Name,plan_type,MONTHLY_FEE,currency,contract_months,updated_at"
-    assert check("plans", header + b"\r\n" + PLAN_ROW + b"\r\n") == validation.Verdict(records=1)
+    assert check("plans", header + b"\r\n" + PLAN_ROW + b"\r\n") == checks.Verdict(records=1)
 
 
 def test_csv_quoted_field_may_span_lines():
@@ -108,7 +108,7 @@ def test_plain_text_named_gz_is_bad_gzip():
 
 
 def test_redelivery_name_keeps_the_contract_name_shape():
-    assert (validation.redelivery_name("plans_20240115_part-1.csv.gz", "abc123")
+    assert (settle.redelivery_name("plans_20240115_part-1.csv.gz", "abc123")
             == "plans_20240115_part-1_redelivery-abc123.csv.gz")
 
 

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from telco360 import contract
-from telco360.validation import validate_lake
+from telco360.validator.local import validate_lake
 
 from .conftest import CORPUS, s3_event
 

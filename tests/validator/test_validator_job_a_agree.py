@@ -24,7 +24,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from telco360 import contract
 from telco360.spark import standardize
-from telco360.validation import validate_stream
+from telco360.validator.checks import validate_stream
 
 pytestmark = pytest.mark.spark
 

@@ -62,7 +62,7 @@ def test_duplicate_event_delivery_is_a_logged_no_op(aws, lambda_handler):
 
 
 def test_retry_after_crash_between_copy_and_delete_leaves_exactly_one_copy(aws, lambda_handler, monkeypatch):
-    from telco360.validation_s3 import S3RawStore
+    from telco360.validator.s3 import S3RawStore
 
     aws.put(KEY, GOOD)
     with monkeypatch.context() as patch, pytest.raises(RuntimeError, match="stays in raw/"):
@@ -120,9 +120,9 @@ def test_same_name_with_other_content_is_not_overwritten(aws, lambda_handler):
 
 
 def test_object_changed_after_validation_is_not_copied(aws, lambda_handler, monkeypatch):
-    from telco360 import validation
+    from telco360.validator import settle
 
-    original = validation.validate_stream
+    original = settle.validate_stream
 
     def validate_then_overwrite(*args):
         verdict = original(*args)
@@ -130,7 +130,7 @@ def test_object_changed_after_validation_is_not_copied(aws, lambda_handler, monk
         return verdict
 
     aws.put(KEY, GOOD)
-    monkeypatch.setattr(validation, "validate_stream", validate_then_overwrite)
+    monkeypatch.setattr(settle, "validate_stream", validate_then_overwrite)
     with pytest.raises(RuntimeError):
         lambda_handler(s3_event(KEY), None)
     assert aws.keys() == [KEY]
@@ -159,7 +159,7 @@ def test_missing_alert_topic_setting_is_a_clear_error(aws, lambda_handler, monke
 
 def _rewrite_destination_heads(monkeypatch, **changes):
     """Make head_object of archive/ keys report other values, as SSE-KMS or a bad copy would."""
-    from telco360.validation_s3 import S3RawStore
+    from telco360.validator.s3 import S3RawStore
 
     original = S3RawStore._head
 

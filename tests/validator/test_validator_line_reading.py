@@ -7,8 +7,9 @@ import io
 
 import pytest
 
-from telco360 import validation
-from telco360.validation import validate_lake, validate_stream
+from telco360.validator import checks
+from telco360.validator.checks import validate_stream
+from telco360.validator.local import validate_lake
 
 CUSTOMER = (b'{"customerId":"C0000042","firstName":"Ada","lastName":"Okafor","planId":"PLN-POST-20",'
             b'"status":"active","signupDate":"2023-02-01","updatedAt":"2024-01-15T09:12:44+01:00"')
@@ -16,7 +17,7 @@ RECORD = CUSTOMER + b"}"
 BOM = b"\xef\xbb\xbf"
 
 
-def check(data: bytes) -> validation.Verdict:
+def check(data: bytes) -> checks.Verdict:
     return validate_stream("customers", False, io.BytesIO(data))
 
 
@@ -50,12 +51,12 @@ def test_record_nested_just_past_the_limit_is_refused(depth):
 
 
 def test_record_nested_512_levels_is_a_record():
-    assert check(with_unknown_field(nested(511)) + b"\n") == validation.Verdict(records=1)
+    assert check(with_unknown_field(nested(511)) + b"\n") == checks.Verdict(records=1)
 
 
 def test_brackets_inside_strings_do_not_count_as_nesting():
     value = b'"' + b"[" * 600 + b'\\"' + b"{" * 600 + b'"'
-    assert check(with_unknown_field(value) + b"\n") == validation.Verdict(records=1)
+    assert check(with_unknown_field(value) + b"\n") == checks.Verdict(records=1)
 
 
 def test_deeply_nested_broken_json_is_refused_without_a_crash():
@@ -71,7 +72,7 @@ def test_deep_nesting_in_a_lake_file_is_rejected_and_leaves_raw(tmp_path):
 
 
 def test_bare_cr_between_tokens_does_not_end_a_line():
-    assert check(with_unknown_field(b"[1\r]") + b"\n" + RECORD + b"\r\n") == validation.Verdict(records=2)
+    assert check(with_unknown_field(b"[1\r]") + b"\n" + RECORD + b"\r\n") == checks.Verdict(records=2)
 
 
 def test_bare_cr_after_a_record_is_whitespace_not_a_line_end():
@@ -88,7 +89,7 @@ def test_second_bom_at_the_start_of_the_file_is_data():
 
 
 def test_bom_inside_a_string_value_is_data():
-    assert check(with_unknown_field(b'"' + BOM + b'"') + b"\n") == validation.Verdict(records=1)
+    assert check(with_unknown_field(b'"' + BOM + b'"') + b"\n") == checks.Verdict(records=1)
 
 
 def test_duplicate_field_takes_its_last_value_for_the_required_check():

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from telco360 import cli, validation
+from telco360 import cli
+from telco360.validator import local, settle
 from telco360.logs import JsonLinesFormatter
-from telco360.validation import LocalRawStore, validate_lake
+from telco360.validator.local import LocalRawStore, validate_lake
 
 GOOD = b'{"event_id":"E1","customer_id":"C0000001","event_type":"SMS","event_ts":"2024-01-15T09:00:00Z"}\n'
 DAY = "2024-01-16"
@@ -80,7 +81,7 @@ def test_interrupted_copy_before_the_rename_is_finished_on_rerun(tmp_path, monke
         raise OSError("disk went away")
 
     with monkeypatch.context() as patch:
-        patch.setattr(validation.os, "replace", crash)
+        patch.setattr(local.os, "replace", crash)
         first = validate_lake(tmp_path, DAY)
     validate_lake(tmp_path, DAY)
     assert (first["counts"]["error"], files_under(tmp_path)) == (
@@ -101,11 +102,11 @@ def test_each_file_outcome_is_one_json_log_line(tmp_path):
     sink = io.StringIO()
     capture = logging.StreamHandler(sink)
     capture.setFormatter(JsonLinesFormatter())
-    validation.logger.addHandler(capture)
+    settle.logger.addHandler(capture)
     try:
         validate_lake(tmp_path, DAY)
     finally:
-        validation.logger.removeHandler(capture)
+        settle.logger.removeHandler(capture)
     records = [json.loads(line) for line in sink.getvalue().splitlines()]
     assert [(r["outcome"], r["key"]) for r in records] == [
         ("archived", "raw/activity_logs/activity_logs_20240115.ndjson"),

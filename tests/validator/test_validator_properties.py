@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from moto import mock_aws
 
 from telco360 import contract
-from telco360.validation import LocalRawStore, settle_raw_object
-from telco360.validation_s3 import S3RawStore
+from telco360.validator.local import LocalRawStore
+from telco360.validator.settle import settle_raw_object
+from telco360.validator.s3 import S3RawStore
 
 from .conftest import BUCKET, REGION
 

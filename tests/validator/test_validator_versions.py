@@ -16,7 +16,7 @@ def versioned(aws) -> None:
 
 
 def test_reupload_between_copy_and_delete_stays_in_raw(aws, lambda_handler, monkeypatch):
-    from telco360.validation_s3 import S3RawStore
+    from telco360.validator.s3 import S3RawStore
 
     versioned(aws)
     aws.put(KEY, GOOD)
@@ -33,7 +33,7 @@ def test_reupload_between_copy_and_delete_stays_in_raw(aws, lambda_handler, monk
 
 
 def test_reupload_is_settled_by_its_own_event(aws, lambda_handler, monkeypatch):
-    from telco360.validation_s3 import S3RawStore
+    from telco360.validator.s3 import S3RawStore
 
     versioned(aws)
     aws.put(KEY, GOOD)

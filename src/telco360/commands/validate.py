@@ -22,7 +22,7 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from telco360.validation import validate_lake
+    from telco360.validator.local import validate_lake
 
     if lake_is_missing("validate", args.lake, "create it or run `c360 generate --lake DIR` first"):
         return 2

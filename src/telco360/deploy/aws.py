@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
+from telco360.deploy.artifacts import package_files
 from telco360.deploy.errors import DeployError
 
 TEMPLATE = Path("aws/template.yaml")
@@ -32,10 +33,6 @@ STATE_MACHINE_DEFINITION = Path("aws/statemachine/customer360.asl.json")
 VALIDATOR_HANDLER = Path("lambda/validator/handler.py")
 GLUE_SCRIPTS = {"CleanJobScriptKey": Path("glue/clean_job.py"), "StagingJobScriptKey": Path("glue/staging_job.py")}
 PACKAGE_DIR = Path("src/telco360")
-# The validator is stdlib + orjson: only these modules go into the Lambda zip.
-VALIDATOR_MODULES = ("__init__.py", "contract.py", "lake.py", "logs.py", "validation.py", "validation_s3.py")
-# Glue gets the package without its Snowpark and deploy-time parts.
-GLUE_EXCLUDED = ("warehouse", "analytics", "deploy", "commands", "cli.py")
 # Pinned to the version the tests run with (pyproject.toml pins the same).
 VALIDATOR_VENDORED = ("orjson==3.13.0",)
 # Lambda architecture -> (pip platform, extension-module platform tag, ELF e_machine).
@@ -190,16 +187,12 @@ def foreign_binaries(vendor_dir: Path, runtime: str, architecture: str) -> list[
 def build_artifacts(repo_root: Path, out_dir: Path, vendor_dir: Path) -> list[Artifact]:
     """Zip the validator (with whatever `vendor_dir` holds) and the Glue package; list uploads."""
     validator = {"handler.py": repo_root / VALIDATOR_HANDLER}
-    validator.update({f"telco360/{m}": repo_root / PACKAGE_DIR / m for m in VALIDATOR_MODULES})
+    validator.update(package_files(repo_root / PACKAGE_DIR, "lambda"))
     validator.update({
         str(p.relative_to(vendor_dir)): p for p in vendor_dir.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     })
-    glue_package = {
-        f"telco360/{p.relative_to(repo_root / PACKAGE_DIR)}": p
-        for p in (repo_root / PACKAGE_DIR).rglob("*.py")
-        if p.relative_to(repo_root / PACKAGE_DIR).parts[0] not in GLUE_EXCLUDED
-    }
+    glue_package = package_files(repo_root / PACKAGE_DIR, "glue")
     return [
         Artifact("ValidatorCodeKey", zip_files(out_dir / "validator.zip", validator)),
         Artifact("GluePackageKey", zip_files(out_dir / "telco360.zip", glue_package)),

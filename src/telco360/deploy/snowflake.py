@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
@@ -120,6 +121,9 @@ def snowflake_plan(
         # not what the procedures need; their packages are declared in snowflake.yml.
         Command((snow, "snowpark", "build", "--skip-dependencies", *common),
                 "zip src/ and snowpark/procedures/ (validates snowflake.yml)"),
+        # snowflake-cli zips src/ whole: keep only what the procedures ship (deploy/artifacts.py).
+        Command((sys.executable, "-m", "telco360.deploy.artifacts", "snowflake", "src.zip"),
+                "narrow src.zip to the root modules, warehouse/ and analytics/ (no local-only code)"),
         Command((snow, "snowpark", "deploy", "--replace", "--role", env["transformer_role"],
                  "--warehouse", env["warehouse"], *common),
                 "upload the zips and create or replace the procedures (as the transformer)"),

@@ -69,7 +69,7 @@ class LocalServices:
 
 
 def real_services() -> LocalServices:
-    from telco360.validation import validate_lake
+    from telco360.validator.local import validate_lake
 
     return LocalServices(
         validate=lambda lake, day: validate_lake(lake, day),

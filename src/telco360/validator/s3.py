@@ -13,7 +13,7 @@ from typing import BinaryIO, Optional
 from botocore.exceptions import ClientError
 
 from telco360 import contract
-from telco360.validation import Routing
+from telco360.validator.settle import Routing
 
 SOURCE_ETAG_METADATA = "c360-source-etag"
 METADATA_VALUE_LIMIT = 512  # S3 allows 2 KB of user metadata in all; keep room for the rest
