@@ -16,7 +16,7 @@ from snowflake.snowpark import types as T
 from telco360 import contract
 from telco360.analytics import marts, quality
 from telco360.analytics.tables import snowpark_type
-from telco360.warehouse.local import local_session
+from telco360.warehouse.local.session import local_session
 
 HIGH = dt.datetime(9999, 12, 31)
 START = dt.datetime(2024, 1, 1)

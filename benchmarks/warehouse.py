@@ -37,8 +37,8 @@ from snowflake.snowpark.dataframe_writer import DataFrameWriter
 from snowflake.snowpark.table import Table
 
 from telco360.warehouse import pipeline, steps
-from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
-from telco360.warehouse.local_tables import arrow_schema
+from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
+from telco360.warehouse.local.arrow import arrow_schema
 
 ACTIONS: Counter = Counter()
 _depth = [0]

@@ -104,7 +104,7 @@ def save(session, table: str, rows: list[dict]) -> None:
 
 @pytest.fixture(scope="session")
 def snowpark():
-    from telco360.warehouse.local import local_session
+    from telco360.warehouse.local.session import local_session
 
     session = local_session()
     yield session

@@ -43,7 +43,7 @@ def write_json(path: Path, payload: dict) -> None:
 
 
 def build_lake(lake: Path, versions=VERSIONS) -> Path:
-    from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+    from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
 
     session = open_local_warehouse(lake)
     save(session, "DIM_PLAN", PLANS)
@@ -266,7 +266,7 @@ def test_headless_chromium_takes_a_screenshot_of_the_report(page, tmp_path, arti
 
 
 def test_report_and_check_work_on_a_new_empty_warehouse(tmp_path, capsys):
-    from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+    from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
 
     lake = tmp_path / "lake"
     save_local_warehouse(open_local_warehouse(lake), lake)
@@ -279,7 +279,7 @@ def refreshed_lake(lake: Path) -> Path:
     local runner leaves a lake after a successful day."""
     from telco360.analytics.quality import run_dq_checks
     from telco360.analytics.refresh import refresh_marts
-    from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+    from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
 
     build_lake(lake)
     session = open_local_warehouse(lake)
@@ -321,7 +321,7 @@ def test_the_report_reads_what_the_last_run_saved_when_it_is_current(tmp_path, m
 
 def test_the_report_computes_again_after_a_run_the_marts_did_not_follow(tmp_path):
     from telco360.runner import report as run_report
-    from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+    from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
     from telco360.warehouse.tables import qualified_name, table_schema
 
     lake = refreshed_lake(tmp_path / "lake")

@@ -21,8 +21,8 @@ from telco360.validator import local as validator_local
 from telco360.generator import DEFAULT_START_DATE, generate
 from telco360.runner.day_run import run_lake_day
 from telco360.spark import clean_run, staging_run
-from telco360.warehouse import local
-from telco360.warehouse.local import read_saved_table
+from telco360.warehouse.local import session as local
+from telco360.warehouse.local.session import read_saved_table
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
 

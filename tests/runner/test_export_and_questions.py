@@ -12,7 +12,7 @@ import pytest
 
 from telco360.cli import main as c360
 from telco360.runner.questions import churn_by_plan, plan_at_each_activity, usage_by_plan_per_day
-from telco360.warehouse.local_tables import arrow_schema
+from telco360.warehouse.local.arrow import arrow_schema
 
 HIGH = dt.datetime(9999, 12, 31)
 

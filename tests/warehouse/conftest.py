@@ -9,8 +9,8 @@ import pyarrow as pa
 import pytest
 
 from telco360.warehouse import steps
-from telco360.warehouse.local import open_local_warehouse
-from telco360.warehouse.local_tables import arrow_schema, read_arrow_table, write_arrow_table
+from telco360.warehouse.local.session import open_local_warehouse
+from telco360.warehouse.local.arrow import arrow_schema, read_arrow_table, write_arrow_table
 from telco360.warehouse.tables import STG_ACTIVITY, STG_CUSTOMERS, STG_PLANS
 
 HIGH = dt.datetime(9999, 12, 31)

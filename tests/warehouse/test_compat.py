@@ -1,4 +1,4 @@
-"""The local-testing patches in telco360.warehouse.compat give the emulator's own answers."""
+"""The local-testing patches in telco360.warehouse.local.compat give the emulator's own answers."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,8 +11,8 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
 from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType, TableEmulator
 
-from telco360.warehouse import compat
-from telco360.warehouse.local import local_session
+from telco360.warehouse.local import compat
+from telco360.warehouse.local.session import local_session
 
 COLUMNS = [
     ("object longs with a None", [1, None, 3], object, T.LongType(), True),
@@ -262,7 +262,7 @@ def test_emulator_notices_are_silenced_and_the_projects_warnings_are_not():
 
     probe = """
 import warnings
-from telco360.warehouse.local import local_session
+from telco360.warehouse.local.session import local_session
 session = local_session()
 session.create_dataframe([[1]], schema=["A"]).cache_result().collect()
 warnings.warn_explicit("inside the emulator", FutureWarning, "_plan.py", 1, module="snowflake.snowpark.mock._plan")
@@ -282,7 +282,7 @@ def test_importing_compat_patches_nothing_until_install():
     probe = """
 from snowflake.snowpark.mock import _plan
 before = _plan.calculate_expression
-import telco360.warehouse.compat as compat
+import telco360.warehouse.local.compat as compat
 assert _plan.calculate_expression is before, "importing compat patched the emulator"
 compat.install()
 assert _plan.calculate_expression is compat._calculate_expression

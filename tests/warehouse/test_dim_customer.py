@@ -184,7 +184,7 @@ def test_rerun_of_the_same_batch_changes_nothing(wh):
 
 
 def test_same_records_split_into_different_days_give_the_same_history(wh, tmp_path_factory):
-    from telco360.warehouse.local import open_local_warehouse
+    from telco360.warehouse.local.session import open_local_warehouse
 
     records = [
         customer(C1, "2024-01-10 10:00", source_file="customers_20240110.ndjson"),

@@ -16,9 +16,9 @@ import pytest
 from conftest import customer, event, plan
 from telco360.analytics import quality
 from telco360.warehouse import pipeline, steps
-from telco360.warehouse.local import open_local_warehouse
+from telco360.warehouse.local.session import open_local_warehouse
 from telco360.warehouse.seams import backend_for
-from telco360.warehouse.local_tables import arrow_schema, read_arrow_table, write_arrow_table
+from telco360.warehouse.local.arrow import arrow_schema, read_arrow_table, write_arrow_table
 from telco360.warehouse.tables import (
     DIM_CUSTOMER, DIM_PLAN, FACT_ACTIVITY, STG_ACTIVITY, STG_CUSTOMERS, STG_PLANS, qualified_name,
 )

@@ -9,9 +9,10 @@ import pyarrow as pa
 import pytest
 
 from conftest import HIGH, customer, event, plan, rows, write_staging
-from telco360.warehouse import local_tables, pipeline
-from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
-from telco360.warehouse.local_tables import arrow_schema, write_arrow_table
+from telco360.warehouse import pipeline
+from telco360.warehouse.local import arrow
+from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
+from telco360.warehouse.local.arrow import arrow_schema, write_arrow_table
 from telco360.runner import handlers
 from telco360.warehouse.seams import Backend, LocalRewriteWriter, LocalStagingReader
 
@@ -142,11 +143,11 @@ def test_save_interrupted_between_renames_restores_the_previous_state(tmp_path):
 ])
 def test_restored_columns_hold_the_python_values_arrow_gives(type_, values):
     column = pa.chunked_array([pa.array(values[:1], type=type_), pa.array(values[1:], type=type_)])
-    restored = list(local_tables._python_values(column))
+    restored = list(arrow._python_values(column))
     assert restored == column.to_pylist() == values
     assert [type(v) for v in restored] == [type(v) for v in values]
 
 
 def test_restored_timestamps_of_another_unit_are_arrow_s_own_values():
     column = pa.chunked_array([pa.array([dt.datetime(2024, 1, 1, 1, 2, 3), None], type=pa.timestamp("ns"))])
-    assert list(local_tables._python_values(column)) == column.to_pylist()
+    assert list(arrow._python_values(column)) == column.to_pylist()

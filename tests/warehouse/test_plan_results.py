@@ -1,4 +1,4 @@
-"""The local plan-result cache (`telco360.warehouse.plan_results`): results are reused, and
+"""The local plan-result cache (`telco360.warehouse.local.plan_results`): results are reused, and
 never outlive a change to a table or view they read."""
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from snowflake.snowpark import Session
 from snowflake.snowpark import functions as F
 from snowflake.snowpark.mock._snowflake_data_type import TableEmulator
 
-from telco360.warehouse import plan_results
-from telco360.warehouse.local import local_session
+from telco360.warehouse.local import plan_results
+from telco360.warehouse.local.session import local_session
 
 
 @pytest.fixture()

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from conftest import HIGH, customer, rows, stage
 from telco360.warehouse import steps
-from telco360.warehouse.local import open_local_warehouse
+from telco360.warehouse.local.session import open_local_warehouse
 
 TRACKED = ("PLAN_ID", "STATUS", "EMAIL", "PHONE", "ADDRESS_LINE1", "CITY", "STATE", "POSTAL_CODE", "COUNTRY")
 

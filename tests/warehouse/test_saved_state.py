@@ -6,7 +6,7 @@ import pytest
 
 from conftest import customer, rows, stage
 from telco360.warehouse import steps
-from telco360.warehouse.local import WarehouseStateError, open_local_warehouse, save_local_warehouse
+from telco360.warehouse.local.session import WarehouseStateError, open_local_warehouse, save_local_warehouse
 
 C1 = "C0000001"
 

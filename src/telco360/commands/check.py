@@ -31,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
               f"(`c360 demo --lake {args.lake}`)", file=sys.stderr)
         return 2
     from telco360.analytics.quality import has_critical_failure, run_dq_checks
-    from telco360.warehouse.local import open_local_warehouse
+    from telco360.warehouse.local.session import open_local_warehouse
 
     run_id = args.run_id or f"check-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
     session = open_local_warehouse(args.lake)

@@ -24,7 +24,7 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     from telco360.runner.export import ExportError, export_warehouse
     from telco360.runner.lock import LakeBusyError, lake_lock
-    from telco360.warehouse.local import WarehouseStateError
+    from telco360.warehouse.local.session import WarehouseStateError
 
     if lake_is_missing("export", args.lake):
         return 1

@@ -245,7 +245,7 @@ def _read_json(lake: Path, key: str, default: dict) -> dict:
 
 def staging_runs_loaded(lake: Path) -> set[str]:
     """Staging run ids of the successful pipeline runs in the saved DW.PIPELINE_RUN_LOG."""
-    from telco360.warehouse.local import read_saved_table
+    from telco360.warehouse.local.session import read_saved_table
 
     log = read_saved_table(lake, "PIPELINE_RUN_LOG")
     if log is None:
@@ -257,7 +257,7 @@ def staging_runs_loaded(lake: Path) -> set[str]:
 def load_local_warehouse(lake: Path, run_date: str) -> dict:
     """SP_RUN_CUSTOMER360_PIPELINE, then SP_REFRESH_MARTS (the TASK graph's order) on the local
     warehouse; saved only when both succeed."""
-    from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
+    from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
 
     run_pipeline = handlers.procedure("run_pipeline.py", "sp_run_customer360_pipeline")
     refresh_marts = handlers.procedure("analytics.py", "sp_refresh_marts")

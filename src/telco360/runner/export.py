@@ -23,8 +23,8 @@ class ExportError(RuntimeError):
 
 def export_warehouse(lake_dir: Path | str, out_dir: Path | str) -> dict:
     """Write every table; returns {"<SCHEMA>.<TABLE>": rows}."""
-    from telco360.warehouse.local import PERSISTED_TABLES, WAREHOUSE_DIR, read_saved_table
-    from telco360.warehouse.local_tables import arrow_schema, read_parquet_files
+    from telco360.warehouse.local.session import PERSISTED_TABLES, WAREHOUSE_DIR, read_saved_table
+    from telco360.warehouse.local.arrow import arrow_schema, read_parquet_files
     from telco360.warehouse.tables import ALL_TABLES, STAGING_DATASET_TABLES, schema_of
 
     lake, out = Path(lake_dir), Path(out_dir)

@@ -33,7 +33,7 @@ def warehouse_sections(lake: Path, as_of: dt.date, now: dt.datetime) -> dict:
     from telco360.analytics import marts
     from telco360.analytics.quality import evaluate_checks, read_warehouse_tables
     from telco360.analytics.tables import materialize
-    from telco360.warehouse.local import open_local_warehouse
+    from telco360.warehouse.local.session import open_local_warehouse
 
     session = open_local_warehouse(lake)
     try:

@@ -103,22 +103,22 @@ class LocalEngine:
         return df.cache_result()
 
     def aggregate(self, df, keys, aggregations) -> DataFrame:
-        from telco360.warehouse.local_tables import aggregate_locally
+        from telco360.warehouse.local.arrow import aggregate_locally
 
         return aggregate_locally(df, list(keys), aggregations)
 
     def distinct(self, df: DataFrame, columns: Sequence[str]) -> DataFrame:
-        from telco360.warehouse.local_tables import aggregate_locally
+        from telco360.warehouse.local.arrow import aggregate_locally
 
         return aggregate_locally(df, list(columns), {})
 
     def join(self, left: DataFrame, right: DataFrame, keys: Sequence[str], how: str = "inner") -> DataFrame:
-        from telco360.warehouse.local_tables import join_locally
+        from telco360.warehouse.local.arrow import join_locally
 
         return join_locally(left, right, list(keys), how)
 
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
-        from telco360.warehouse.compat import register_deferred_view
+        from telco360.warehouse.local.compat import register_deferred_view
 
         register_deferred_view(session, name, build)
 
@@ -264,7 +264,7 @@ class LocalStagingReader:
             raise StagingError(f"staging load: {path} is not valid JSON ({exc}); rerun Job B") from exc
 
     def load_table(self, session: Session, table: str, entry: dict) -> int:
-        from telco360.warehouse.local_tables import read_parquet_files, write_arrow_table
+        from telco360.warehouse.local.arrow import read_parquet_files, write_arrow_table
 
         folder = self.staging_dir / entry["path"]
         paths = [folder / name for name in file_names(entry)]

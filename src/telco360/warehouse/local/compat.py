@@ -1,5 +1,5 @@
 """Local testing fixes, installed by `install()` when a local session is opened
-(`telco360.warehouse.local`); Snowflake needs none of them. Importing this module changes
+(`telco360.warehouse.local.session`); Snowflake needs none of them. Importing this module changes
 nothing; `PATCHES` lists every replacement and why.
 
 - Snowflake functions that local testing does not implement, supplied with
@@ -38,7 +38,7 @@ from snowflake.snowpark.mock import _connection, _plan, _snowflake_data_type, _u
 from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType, TableEmulator
 from snowflake.snowpark.mock._snowflake_data_type import infer_sp_type_from_python_type
 
-from telco360.warehouse import plan_results
+from telco360.warehouse.local import plan_results
 
 
 def trim(expr: ColumnEmulator, *trim_characters) -> ColumnEmulator:
@@ -379,7 +379,7 @@ def install() -> None:
 
     if snowflake.snowpark.__version__ != PATCHED_SNOWPARK_VERSION:
         raise RuntimeError(
-            f"telco360.warehouse.compat patches private functions of snowflake-snowpark-python "
+            f"telco360.warehouse.local.compat patches private functions of snowflake-snowpark-python "
             f"{PATCHED_SNOWPARK_VERSION}, but {snowflake.snowpark.__version__} is installed: install "
             f"{PATCHED_SNOWPARK_VERSION} (pyproject.toml pins it) or check each patch against the new release")
     for owner, attribute, replacement, _why in PATCHES:

@@ -21,8 +21,8 @@ from snowflake.snowpark import Session
 
 from telco360 import contract
 from telco360 import lake as lake_layout
-from telco360.warehouse import compat
-from telco360.warehouse.local_tables import arrow_schema, read_arrow_table, write_arrow_table
+from telco360.warehouse.local import compat
+from telco360.warehouse.local.arrow import arrow_schema, read_arrow_table, write_arrow_table
 from telco360.warehouse.seams import register_local_backend
 from telco360.warehouse.tables import ALL_TABLES, schema_of
 

@@ -1,0 +1,1 @@
+"""The Snowpark local-testing warehouse: never shipped to Snowflake (deploy/artifacts.py)."""
