@@ -147,3 +147,18 @@ def test_no_temp_leftovers_remain(lakes):
     _, crashed, _, _ = lakes
     assert [p for pattern in lake_layout.DEAD_RUN_LEFTOVERS for p in crashed.glob(pattern)
             if p.is_file() or any(p.iterdir())] == []
+
+
+def test_warehouse_moved_aside_is_rebuilt_by_the_next_run(lakes, tmp_path):
+    """The way back the damaged-file message gives: without `_warehouse/`, the catch-up loads
+    every staging run Job B committed, and the warehouse is the same again."""
+    uninterrupted = lakes[0]
+    before = dw_rows(uninterrupted)
+    for folder in (local.WAREHOUSE_DIR, local.PREVIOUS_DIR):
+        if (uninterrupted / folder).exists():
+            (uninterrupted / folder).rename(tmp_path / folder)
+
+    record = run_lake_day(uninterrupted, RUN_DATE)
+
+    assert record["stages"]["warehouse_catch_up"]["status"] == "SUCCEEDED"
+    assert dw_rows(uninterrupted) == before

@@ -127,10 +127,20 @@ def open_lake_storage(lake_uri: str, s3_client=None) -> LakeStorage:
     return LocalLakeStorage(lake_uri)
 
 
+class DamagedStateError(ValueError):
+    """A job's JSON state file (bookmark, manifest) does not parse; the message names it."""
+
+
 def read_json(storage: LakeStorage, key: str, default: Any = None) -> Any:
     if key not in storage.list_keys(key):
         return default
-    return json.loads(storage.read_bytes(key))
+    try:
+        return json.loads(storage.read_bytes(key))
+    except ValueError as error:
+        raise DamagedStateError(
+            f"{storage.uri}/{key} is damaged (not JSON: {error}); the job does not run without it: "
+            f"restore it from a backup (in S3, its previous object version)"
+        ) from None
 
 
 def write_json(storage: LakeStorage, key: str, value: Any) -> None:
