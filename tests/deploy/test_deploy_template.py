@@ -187,8 +187,9 @@ def test_each_service_has_its_own_role(template):
         for name, resource in template["Resources"].items() if resource["Type"] == "AWS::IAM::Role"
     }
     services = [p["Service"] for p in principals.values() if "Service" in p]
-    assert sorted(services) == ["events.amazonaws.com", "glue.amazonaws.com", "glue.amazonaws.com",
-                                "lambda.amazonaws.com", "states.amazonaws.com"]
+    assert sorted(services) == ["events.amazonaws.com", "events.amazonaws.com", "glue.amazonaws.com",
+                                "glue.amazonaws.com", "lambda.amazonaws.com", "states.amazonaws.com",
+                                "states.amazonaws.com"]
 
 
 def test_bucket_policy_denies_every_request_without_tls(template):
@@ -217,7 +218,7 @@ def test_every_zone_has_a_lifecycle_rule(template):
 
 def test_objects_created_under_raw_invoke_the_validator(template):
     notification = template["Resources"]["LakeBucket"]["Properties"]["NotificationConfiguration"]
-    assert notification == {"LambdaConfigurations": [{
+    assert {"LambdaConfigurations": notification["LambdaConfigurations"]} == {"LambdaConfigurations": [{
         "Event": "s3:ObjectCreated:*",
         "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "raw/"}]}},
         "Function": {"Fn::GetAtt": ["ValidatorFunction", "Arn"]},

@@ -178,8 +178,9 @@ def foreign_binaries(vendor_dir: Path, runtime: str, architecture: str) -> list[
             header = binary.read(20)
         if len(header) < 20 or header[:4] != b"\x7fELF":
             foreign.append(f"{name} is not an ELF shared object")
-        elif int.from_bytes(header[18:20], "little" if header[5] == 1 else "big") != machine:
-            found = int.from_bytes(header[18:20], "little" if header[5] == 1 else "big")
+            continue
+        found = int.from_bytes(header[18:20], "little" if header[5] == 1 else "big")  # e_machine
+        if found != machine:
             foreign.append(f"{name} is built for ELF machine {found}, not {architecture} ({machine})")
     return foreign
 
