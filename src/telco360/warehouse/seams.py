@@ -101,7 +101,8 @@ class SnowparkEngine:
         return left.join(right, on=list(keys), how=how)
 
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
-        build().create_or_replace_view(name)
+        # COPY GRANTS: a grant made on the view (the Native App's analyst role) survives a refresh.
+        build().create_or_replace_view(name, copy_grants=True)
 
 
 class LocalEngine:
