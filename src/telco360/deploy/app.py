@@ -243,6 +243,46 @@ def stale_files(project, repo_root: Path) -> list[Path]:
             if not (repo_root / path).is_file() or (repo_root / path).read_text(encoding="utf-8") != text]
 
 
+def app_plan(
+    repo_root: Path,
+    env_overrides: dict[str, str],
+    connection: Optional[str] = None,
+    version: Optional[str] = None,
+    snow: str = "snow",
+):
+    """The ordered `snow` commands of `c360 deploy app`: build the procedure zips, bundle, then
+    install or upgrade TELCO360_APP in this account (from the stage, or from `version`).
+    Refuses to start when app/ is not what the generator writes now."""
+    from telco360.deploy.snowflake import Command, DeployError, load_project
+
+    project = load_project(repo_root, env_overrides)
+    stale = stale_files(project, repo_root)
+    if stale:
+        raise DeployError(
+            f"{', '.join(str(p) for p in stale)}: not what `python -m telco360.deploy.app` generates from "
+            "snowflake.yml and the contract; run it, review the diff and commit"
+        )
+    env_args = tuple(arg for k, v in sorted(env_overrides.items()) for arg in ("--env", f"{k}={v}"))
+    common = env_args + (("--connection", connection) if connection else ())
+    plan = [
+        Command((snow, "snowpark", "build", "--skip-dependencies", *common),
+                "zip src/ and snowpark/procedures/: the procedure code the app imports"),
+        Command((snow, "app", "bundle", *env_args),  # offline: takes no connection
+                f"deploy root output/deploy/: {MANIFEST_YML.name}, {SETUP_SQL.name}, README.md, {CODE_DIR}/*.zip"),
+    ]
+    if version:
+        # No --force anywhere: a prompt (e.g. to drop an app that cannot be upgraded) fails the
+        # deploy instead of being answered yes.
+        plan.append(Command((snow, "app", "version", "create", version, "--skip-git-check", "--no-interactive", *common),
+                            f"upload the deploy root and register it as version {version} of the package"))
+        plan.append(Command((snow, "app", "run", "--version", version, "--no-interactive", *common),
+                            f"install or upgrade the application from version {version}"))
+    else:
+        plan.append(Command((snow, "app", "run", "--no-interactive", *common),
+                            "upload the deploy root, install or upgrade the application from the stage (development)"))
+    return plan
+
+
 def main(argv: Optional[list[str]] = None) -> int:
     from telco360.deploy.snowflake import load_project
 
