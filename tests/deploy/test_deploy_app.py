@@ -14,7 +14,6 @@ import pytest
 import sqlglot
 import yaml
 from sqlglot import exp
-from sqlglot.tokens import TokenType
 
 from telco360 import contract
 from telco360.deploy import app
@@ -22,7 +21,8 @@ from telco360.warehouse.seams import STAGING_REFERENCES
 
 STATEFUL_SCHEMAS = (contract.STAGING_SCHEMA, contract.DW_SCHEMA)
 # Statements sqlglot has no grammar for and keeps as a raw Command: only these kinds may.
-COMMAND_PREFIXES = ("CREATE APPLICATION ROLE IF NOT EXISTS", "GRANT ", "CREATE OR ALTER VERSIONED SCHEMA")
+COMMAND_PREFIXES = ("CREATE APPLICATION ROLE IF NOT EXISTS", "GRANT ", "CREATE OR ALTER VERSIONED SCHEMA",
+                    "ALTER TASK", "CREATE OR ALTER TASK")
 # What may never reach a consumer's account: the local toolchain and its tests.
 LOCAL_ONLY = re.compile(r"(^|/)(generator[^/]*|runner|spark|commands|local|tests?|cli\.py|local[^/]*\.py|compat\.py|"
                         r"plan_results\.py|pyproject\.toml)(/|$)")
@@ -33,26 +33,9 @@ def setup_sql(repo_root) -> str:
     return (repo_root / app.SETUP_SQL).read_text(encoding="utf-8")
 
 
-def split_statements(sql: str) -> list[str]:
-    """Statements at top-level semicolons, found by sqlglot's own tokenizer (so `;` inside a
-    string or a $$ body does not split). sqlglot 30 parses a CREATE PROCEDURE as running to the
-    end of the text, so each statement is parsed on its own."""
-    statements, start = [], 0
-    for token in sqlglot.Dialect.get_or_raise("snowflake").tokenize(sql):
-        if token.token_type == TokenType.SEMICOLON:
-            statements.append(sql[start:token.start].strip())
-            start = token.end + 1
-    assert sql[start:].strip() == "", "text after the last statement"
-    return statements
-
-
-def without_comments(statement: str) -> str:
-    return "\n".join(line for line in statement.splitlines() if not line.lstrip().startswith("--")).strip()
-
-
 @pytest.fixture(scope="module")
 def statements(setup_sql) -> list[str]:
-    return [without_comments(s) for s in split_statements(setup_sql)]
+    return app.split_statements(setup_sql)
 
 
 def test_committed_app_files_are_the_ones_generated(snowflake_project, repo_root):
@@ -143,12 +126,15 @@ def stateful_object(statement: str) -> bool:
 
 def test_setup_script_can_run_again_without_losing_stateful_data(statements):
     """Upgrade idempotence, checked on the text: in STAGING and DW every CREATE is IF NOT
-    EXISTS, an ALTER only adds a missing column, and nothing anywhere is dropped or truncated."""
+    EXISTS (tasks, which hold no data, converge with CREATE OR ALTER), an ALTER TABLE only adds
+    a missing column, and nothing anywhere is dropped or truncated."""
     offending = []
     for statement in statements:
         upper = statement.upper()
         if re.match(r"(DROP|TRUNCATE|DELETE|UNDROP)\b", upper) or re.search(r"\bDROP\s+(COLUMN|TABLE|SCHEMA|VIEW)\b", upper):
             offending.append(statement)
+        elif upper.startswith("CREATE OR ALTER TASK ") or re.match(r"ALTER TASK (IF EXISTS )?\w+\.\w+ SUSPEND$", upper):
+            continue
         elif upper.startswith("CREATE") and stateful_object(statement) and " IF NOT EXISTS " not in upper.split("(")[0] + " ":
             offending.append(statement)
         elif upper.startswith("ALTER") and not re.match(r"ALTER TABLE \w+\.\w+ ADD COLUMN IF NOT EXISTS ", upper):
@@ -168,7 +154,7 @@ def test_analyst_reads_every_dw_table_mart_and_view_and_admin_runs_every_procedu
     assert analyst == {*contract.DW_TABLES, *contract.ANALYTICS_TABLES, *contract.ANALYTICS_VIEWS}
     admin = {re.search(r"ON PROCEDURE \w+\.(\w+)\(", s)[1] for s in grants if " ON PROCEDURE " in s}
     procedures = {e.fqn.name for e in snowflake_project.project_definition.entities.values() if e.type == "procedure"}
-    assert admin == {*procedures, app.REGISTER_CALLBACK.split(".")[1]}
+    assert admin == {*procedures, app.REGISTER_CALLBACK.split(".")[1], "START_SCHEDULE", "STOP_SCHEDULE"}
 
 
 def test_analyst_view_exists_from_install_with_the_contract_columns(statements):
@@ -186,6 +172,50 @@ def test_manifest_is_v2_and_binds_one_table_reference_per_staging_table_through_
         ("TABLE", ("SELECT",), app.REGISTER_CALLBACK)}
     callback = f"CREATE OR REPLACE PROCEDURE {app.REGISTER_CALLBACK}(REF_NAME VARCHAR, OPERATION VARCHAR, REF_OR_ALIAS VARCHAR)"
     assert any(s.startswith(callback) for s in statements)
+
+
+def task_properties(statements) -> dict[str, dict]:
+    tasks = {}
+    for statement in statements:
+        head = re.match(r"CREATE OR ALTER TASK ([\w.]+)\n(.*?)\nAS\n(.*)", statement, re.S)
+        if head:
+            properties = dict(re.findall(r"^\s*(\w+)\s*=?\s*(.+?)$", head[2], re.M))
+            tasks[head[1]] = {**properties, "BODY": head[3]}
+    return tasks
+
+
+def test_app_task_graph_is_the_snowpark_projects_serverless_and_qualified(statements, snowflake_project, repo_root):
+    from telco360.deploy.snowflake import TASKS_SQL, render_sql
+
+    project_tasks = task_properties(app.split_statements(render_sql(snowflake_project, repo_root / TASKS_SQL, {})))
+    app_tasks = task_properties(statements)
+    assert set(app_tasks) == {f"{contract.DW_SCHEMA}.{name}" for name in project_tasks}
+    for name, spec in project_tasks.items():
+        expected = {k: v for k, v in spec.items() if k not in ("WAREHOUSE", "ERROR_INTEGRATION", "BODY")}
+        for key in ("AFTER", "FINALIZE"):
+            if key in expected:
+                expected[key] = f"{contract.DW_SCHEMA}.{expected[key]}"
+        expected[app.SERVERLESS_TASK.split(" = ")[0]] = app.SERVERLESS_TASK.split(" = ")[1]
+        assert {k: v for k, v in app_tasks[f"{contract.DW_SCHEMA}.{name}"].items() if k != "BODY"} == expected
+
+
+def test_app_tasks_call_the_versioned_procedures_and_write_the_app_run_log(statements):
+    bodies = {name: spec["BODY"] for name, spec in task_properties(statements).items()}
+    assert re.findall(r"CALL (\w+\.\w+)\(", "\n".join(bodies.values())) == [
+        f"{app.VERSIONED_SCHEMA}.SP_RUN_CUSTOMER360_PIPELINE", f"{app.VERSIONED_SCHEMA}.SP_REFRESH_MARTS"]
+    assert f"INSERT INTO {contract.DW_SCHEMA}.PIPELINE_RUN_LOG " in bodies[f"{contract.DW_SCHEMA}.TASK_CUSTOMER360_FINALIZER"]
+    assert "NAME <> 'TASK_CUSTOMER360_FINALIZER'" in bodies[f"{contract.DW_SCHEMA}.TASK_CUSTOMER360_FINALIZER"]
+
+
+def test_start_schedule_resumes_every_task_children_first_and_the_root_last(statements):
+    start = next(s for s in statements if s.startswith(f"CREATE OR REPLACE PROCEDURE {app.VERSIONED_SCHEMA}.START_SCHEDULE()"))
+    resumed = re.findall(r"ALTER TASK (\w+\.\w+) RESUME;", start)
+    assert sorted(resumed) == sorted(task_properties(statements)) and resumed[-1] == f"{contract.DW_SCHEMA}.TASK_CUSTOMER360_ROOT"
+
+
+def test_manifest_requests_only_the_task_privileges(repo_root):
+    manifest = yaml.safe_load((repo_root / app.MANIFEST_YML).read_text(encoding="utf-8"))
+    assert [name for entry in manifest["privileges"] for name in entry] == ["EXECUTE TASK", "EXECUTE MANAGED TASK"]
 
 
 @pytest.fixture(scope="module")

@@ -36,8 +36,9 @@ def test_app_connection_reaches_every_online_command_and_env_every_command(capsy
 def test_app_deploy_refuses_a_setup_script_that_is_not_the_generated_one(capsys, repo_root, tmp_path):
     shutil.copy(repo_root / "snowflake.yml", tmp_path / "snowflake.yml")
     shutil.copytree(repo_root / app.APP_DIR, tmp_path / app.APP_DIR)
+    shutil.copytree(repo_root / "snowpark" / "sql", tmp_path / "snowpark" / "sql")
     (tmp_path / "src").mkdir()
-    (tmp_path / "snowpark" / "procedures").mkdir(parents=True)
+    (tmp_path / "snowpark" / "procedures").mkdir()
     with (tmp_path / app.SETUP_SQL).open("a", encoding="utf-8") as setup:
         setup.write("DROP TABLE DW.FACT_ACTIVITY;\n")
     assert main(["deploy", "app", "--dry-run", "--repo", str(tmp_path)]) == 2
