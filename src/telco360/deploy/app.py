@@ -34,7 +34,7 @@ from sqlglot.tokens import TokenType
 
 from telco360 import contract
 from telco360.deploy import ddl
-from telco360.deploy.snowflake import RESUME_TASKS_SQL, TASKS_SQL, render_sql
+from telco360.deploy.snowflake import RESUME_TASKS_SQL, TASKS_SQL, Command, DeployError, load_project, render_sql
 
 APP_DIR = Path("app")
 MANIFEST_YML = APP_DIR / "manifest.yml"
@@ -333,12 +333,10 @@ def app_plan(
     connection: Optional[str] = None,
     version: Optional[str] = None,
     snow: str = "snow",
-):
+) -> list[Command]:
     """The ordered `snow` commands of `c360 deploy app`: build the procedure zips, bundle, then
     install or upgrade TELCO360_APP in this account (from the stage, or from `version`).
     Refuses to start when app/ is not what the generator writes now."""
-    from telco360.deploy.snowflake import Command, DeployError, load_project
-
     project = load_project(repo_root, env_overrides)
     stale = stale_files(project, repo_root)
     if stale:
@@ -368,8 +366,6 @@ def app_plan(
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    from telco360.deploy.snowflake import load_project
-
     parser = argparse.ArgumentParser(prog="python -m telco360.deploy.app", description=__doc__.splitlines()[0])
     parser.add_argument("--repo", type=Path, default=Path.cwd(), help="repository root (default: current directory)")
     args = parser.parse_args(argv)
