@@ -43,3 +43,8 @@ def test_app_deploy_refuses_a_setup_script_that_is_not_the_generated_one(capsys,
         setup.write("DROP TABLE DW.FACT_ACTIVITY;\n")
     assert main(["deploy", "app", "--dry-run", "--repo", str(tmp_path)]) == 2
     assert "c360 deploy app: app/setup.sql: not what `python -m telco360.deploy.app` generates" in capsys.readouterr().err
+
+
+def test_app_env_override_does_not_make_the_committed_app_files_stale(capsys, repo_root):
+    commands = dry_run_commands(capsys, "--repo", str(repo_root), "--env", "task_schedule=USING CRON 0 7 * * * UTC")
+    assert commands[1] == "snow app bundle --env 'task_schedule=USING CRON 0 7 * * * UTC'"
