@@ -146,3 +146,11 @@ def test_snowflake_staging_reads_the_stage_outside_the_native_app():
     assert staging.read_manifest(session)["run_id"] == "R1"
     assert staging.load_table(session, STG_CUSTOMERS, {"path": "customers/run_id=R1/"}) == "stage:customers/run_id=R1/"
     assert session.statements == ["SELECT SYSTEM$GET_ALL_REFERENCES('stg_customers')"]
+
+
+def test_bound_column_named_in_lower_case_is_not_the_contract_column(wh):
+    data = pa.Table.from_pylist(ONE_DAY["plans"], schema=arrow_schema(STG_PLANS)).to_pandas()
+    frame = wh.create_dataframe(data.rename(columns={"MONTHLY_FEE": "monthly_fee"}))
+    reader = ReferenceStagingReader(source=lambda _session, _reference: frame)
+    with pytest.raises(StagingError, match=r"lacks columns MONTHLY_FEE;"):
+        reader.load_table(wh, STG_PLANS, {"reference": "stg_plans"})

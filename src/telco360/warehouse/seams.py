@@ -227,7 +227,7 @@ class ReferenceStagingReader:
         reference = entry["reference"]
         try:
             rows = self.source(session, reference)
-            present = {name.strip('"').upper() for name in rows.columns}
+            present = {name.strip('"') for name in rows.columns}  # quoted lower-case is another column
         except SnowparkSQLException as exc:
             raise StagingError(
                 f"staging load: {table}: reference {reference!r} cannot be read ({exc.message}); bind it "
