@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Callable, Optional, Protocol, Sequence
 
 from snowflake.snowpark import DataFrame, Session
-from snowflake.snowpark.exceptions import SnowparkSQLException
 from snowflake.snowpark import functions as F
+from snowflake.snowpark.exceptions import SnowparkSQLException
 
 from telco360 import contract
 from telco360.warehouse.columns import without_matches
