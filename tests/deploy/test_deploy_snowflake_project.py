@@ -22,7 +22,8 @@ PROCEDURES = {
 
 
 def procedure_entities(project) -> dict:
-    return dict(project.project_definition.entities)
+    # snowflake.yml also holds the Native App's package and application entities.
+    return {k: e for k, e in project.project_definition.entities.items() if e.type == "procedure"}
 
 
 def test_project_declares_the_pipeline_and_analyst_procedures(snowflake_project):

@@ -152,7 +152,7 @@ def test_snowflake_engine_creates_the_view_from_the_built_query_at_once():
     created = []
 
     class Query:
-        def create_or_replace_view(self, name):
+        def create_or_replace_view(self, name, **options):
             created.append(name)
 
     SnowparkEngine().create_view(RecordingSession(), "TELCO_DB.DW.V_TEST", Query)

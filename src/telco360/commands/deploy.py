@@ -1,4 +1,5 @@
-"""`c360 deploy snowflake|aws [--dry-run] [--env k=v ...]`: deploy the two clouds' parts.
+"""`c360 deploy snowflake|app|aws [--dry-run] [--env k=v ...]`: deploy the two clouds' parts
+(the Snowflake side as a Snowpark project, or as a Native App).
 
 Thin: parse arguments, build the plan in `telco360.deploy`, print or run it.
 """
@@ -27,6 +28,14 @@ def register(subparsers) -> None:
                            help="also run 00_account_setup.sql (admin, once per account)")
     snowflake.add_argument("--repo", type=Path, default=Path.cwd(), help="repository root (default: current directory)")
     snowflake.set_defaults(func=run_snowflake)
+
+    app = targets.add_parser("app", help="the Snowflake Native App via `snow app` (docs/deploy.md, Native App)")
+    app.add_argument("--dry-run", action="store_true", help="print the commands, run nothing")
+    app.add_argument("--env", action="append", metavar="KEY=VALUE", help="override an env: value of snowflake.yml")
+    app.add_argument("--connection", help="snow connection name (default: snow's default)")
+    app.add_argument("--version", help="create this package version and install from it (default: from the stage)")
+    app.add_argument("--repo", type=Path, default=Path.cwd(), help="repository root (default: current directory)")
+    app.set_defaults(func=run_app)
 
     aws = targets.add_parser("aws", help="package, upload and deploy aws/template.yaml via boto3")
     aws.add_argument("--dry-run", action="store_true", help="package and print the plan, deploy nothing")
@@ -57,6 +66,24 @@ def run_snowflake(args) -> int:
         run_plan(plan, args.repo, print)
     except DeployError as err:
         print(f"c360 deploy snowflake: {err}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def run_app(args) -> int:
+    from telco360.deploy.app import app_plan
+    from telco360.deploy.snowflake import run_plan
+
+    try:
+        plan = app_plan(args.repo, parse_assignments(args.env, "--env"), connection=args.connection,
+                        version=args.version, snow="snow" if args.dry_run else snow_executable())
+        if args.dry_run:
+            for command in plan:
+                print(f"# {command.purpose}\n{command.display()}")
+            return 0
+        run_plan(plan, args.repo, print)
+    except DeployError as err:
+        print(f"c360 deploy app: {err}", file=sys.stderr)
         return 2
     return 0
 

@@ -36,18 +36,26 @@ def sql_string(text: str) -> str:
     return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
 
 
-def create_table_statement(group: TableGroup, table: str, columns) -> str:
-    kind = "TRANSIENT TABLE" if group.transient else "TABLE"
+def column_definitions(columns) -> list[str]:
+    """`NAME TYPE [COMMENT '...']` per contract column, names aligned."""
     width = max(len(name) for name, _, _ in columns)
-    lines = [
-        f"    {name.ljust(width)} {sql_type}" + (f" COMMENT {sql_string(comment)}" if comment else "")
+    return [
+        f"{name.ljust(width)} {sql_type}" + (f" COMMENT {sql_string(comment)}" if comment else "")
         for name, sql_type, comment in columns
     ]
+
+
+def table_comment(group: TableGroup) -> str:
+    return sql_string(f"Telco Customer 360: telco360.contract.{group.contract_name}")
+
+
+def create_table_statement(group: TableGroup, table: str, columns) -> str:
+    kind = "TRANSIENT TABLE" if group.transient else "TABLE"
     return (
         # CREATE OR ALTER converges an existing table to the contract without losing rows.
         f"CREATE OR ALTER {kind} {DATABASE}.{group.schema_template}.{table} (\n"
-        + ",\n".join(lines)
-        + f"\n)\nCOMMENT = {sql_string(f'Telco Customer 360: telco360.contract.{group.contract_name}')};"
+        + ",\n".join(f"    {line}" for line in column_definitions(columns))
+        + f"\n)\nCOMMENT = {table_comment(group)};"
     )
 
 

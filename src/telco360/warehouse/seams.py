@@ -3,7 +3,9 @@ small interface; everything else is shared code.
 
 - Staging load: Snowflake runs `COPY INTO` from the external stage; local testing has no
   COPY, no `session.sql` and cannot read Parquet, so the local side reads the Parquet files
-  with pyarrow into the session.
+  with pyarrow into the session. Installed as a Snowflake Native App, the pipeline has no
+  stage: it copies the consumer's staging tables, bound to the app's references
+  (app/manifest.yml), into its own STAGING tables.
 - Table writes: Snowflake runs one `MERGE` per table (`Table.merge`); locally a `MERGE`
   builds a cross join in pandas (181 s at 10k rows), so the local side rewrites the table:
   rows whose key is untouched, plus the new rows.
@@ -28,6 +30,7 @@ from typing import Callable, Optional, Protocol, Sequence
 
 from snowflake.snowpark import DataFrame, Session
 from snowflake.snowpark import functions as F
+from snowflake.snowpark.exceptions import SnowparkSQLException
 
 from telco360 import contract
 from telco360.warehouse.columns import without_matches
@@ -36,6 +39,11 @@ from telco360.warehouse.tables import column_list, qualified_name
 DELETE_FLAG = "_C360_DELETE"
 STAGE = f"@{contract.DATABASE}.{contract.STAGING_SCHEMA}.{contract.STAGING_STAGE}"
 MANIFEST_FILE_FORMAT = f"{contract.DATABASE}.{contract.STAGING_SCHEMA}.{contract.MANIFEST_FILE_FORMAT}"
+# The Native App's references (app/manifest.yml), one per staging table: the consumer binds
+# each to a table of theirs with the contract's columns.
+STAGING_REFERENCES = {table: table.lower() for table in contract.STAGING_TABLES}
+# STAGING_RUN_ID of a load from references: bound tables carry no Job B run id.
+REFERENCE_RUN_ID = "REFERENCES"
 
 
 class StagingError(RuntimeError):
@@ -93,7 +101,8 @@ class SnowparkEngine:
         return left.join(right, on=list(keys), how=how)
 
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
-        build().create_or_replace_view(name)
+        # COPY GRANTS: a grant made on the view (the Native App's analyst role) survives a refresh.
+        build().create_or_replace_view(name, copy_grants=True)
 
 
 class LocalEngine:
@@ -192,6 +201,76 @@ class SnowflakeStagingReader:
             return 0
         results = session.sql(self.copy_statement(table, entry)).collect()
         return sum(int(row["rows_loaded"]) for row in results)
+
+
+class ReferenceStagingReader:
+    """Native App side: each staging table is replaced with the rows of the consumer table bound
+    to its reference, read as `reference('<name>')`.
+
+    `source(session, reference)` returns that table as a DataFrame; tests pass any DataFrame.
+    The copy is DELETE + INSERT (DML only, so it stays inside the pipeline's transaction), and
+    takes the contract's columns by name, so extra consumer columns are ignored and a missing
+    one is an error that names the reference.
+    """
+
+    def __init__(self, source: Optional[Callable[[Session, str], DataFrame]] = None):
+        self.source = source or (lambda session, reference: session.sql(f"SELECT * FROM reference('{reference}')"))
+
+    def read_manifest(self, session: Session) -> dict:
+        # No "rows": a bound table announces no count, so the load checks none.
+        return {
+            "run_id": REFERENCE_RUN_ID,
+            "tables": {table: {"reference": reference} for table, reference in STAGING_REFERENCES.items()},
+        }
+
+    def load_table(self, session: Session, table: str, entry: dict) -> int:
+        reference = entry["reference"]
+        try:
+            rows = self.source(session, reference)
+            present = {name.strip('"') for name in rows.columns}  # quoted lower-case is another column
+        except SnowparkSQLException as exc:
+            raise StagingError(
+                f"staging load: {table}: reference {reference!r} cannot be read ({exc.message}); bind it "
+                f"to a table: CALL <app>.CORE.REGISTER_REFERENCE('{reference}', 'ADD', "
+                f"SYSTEM$REFERENCE('TABLE', '<db>.<schema>.<table>', 'PERSISTENT', 'SELECT'))"
+            ) from exc
+        missing = [name for name in column_list(table) if name not in present]
+        if missing:
+            raise StagingError(
+                f"staging load: {table}: the table bound to reference {reference!r} lacks columns "
+                f"{', '.join(missing)}; bind a table with the columns of contract.STAGING_TABLES[{table!r}]"
+            )
+        target = qualified_name(table)
+        session.table(target).delete()
+        rows.select(column_list(table)).write.save_as_table(target, mode="append", column_order="name")
+        return int(session.table(target).count())
+
+
+def in_native_app(session: Session) -> bool:
+    """True when `session` runs inside the Native App: only there does Snowflake know the
+    app's references (elsewhere SYSTEM$GET_ALL_REFERENCES is an error)."""
+    reference = STAGING_REFERENCES[next(iter(STAGING_REFERENCES))]
+    try:
+        session.sql(f"SELECT SYSTEM$GET_ALL_REFERENCES('{reference}')").collect()
+    except SnowparkSQLException:
+        return False
+    return True
+
+
+class SnowflakeStaging:
+    """Snowflake's staging side: the bound references inside the Native App, the external stage
+    everywhere else. Decided once per load, when the manifest is read; each entry then says
+    which reader loads it."""
+
+    def __init__(self, stage: Optional[StagingReader] = None, references: Optional[StagingReader] = None):
+        self.stage = stage or SnowflakeStagingReader()
+        self.references = references or ReferenceStagingReader()
+
+    def read_manifest(self, session: Session) -> dict:
+        return (self.references if in_native_app(session) else self.stage).read_manifest(session)
+
+    def load_table(self, session: Session, table: str, entry: dict) -> int:
+        return (self.references if "reference" in entry else self.stage).load_table(session, table, entry)
 
 
 class MergeWriter(SnowparkEngine):
@@ -335,7 +414,7 @@ class Backend:
     transaction: Transaction
 
 
-SNOWFLAKE = Backend(SnowflakeStagingReader(), MergeWriter(), SnowflakeTransaction())
+SNOWFLAKE = Backend(SnowflakeStaging(), MergeWriter(), SnowflakeTransaction())
 _LOCAL_BACKENDS: "weakref.WeakKeyDictionary[Session, Backend]" = weakref.WeakKeyDictionary()
 
 
