@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import sys
 
 from telco360.cli import main
 from telco360.deploy import app
@@ -9,19 +10,22 @@ from telco360.deploy import app
 
 def dry_run_commands(capsys, *args) -> list[str]:
     assert main(["deploy", "app", "--dry-run", *args]) == 0
-    return [line for line in capsys.readouterr().out.splitlines() if not line.startswith("#")]
+    # The narrowing step runs this interpreter, printed by its path.
+    return [line.replace(sys.executable, "python") for line in capsys.readouterr().out.splitlines()
+            if not line.startswith("#")]
 
 
 def test_app_dry_run_builds_bundles_then_installs_from_the_stage(capsys, repo_root):
     assert dry_run_commands(capsys, "--repo", str(repo_root)) == [
         "snow snowpark build --skip-dependencies",
+        "python -m telco360.deploy.artifacts snowflake src.zip",
         "snow app bundle",
         "snow app run --no-interactive",
     ]
 
 
 def test_app_version_is_created_then_installed_from(capsys, repo_root):
-    assert dry_run_commands(capsys, "--repo", str(repo_root), "--version", "V1")[2:] == [
+    assert dry_run_commands(capsys, "--repo", str(repo_root), "--version", "V1")[3:] == [
         "snow app version create V1 --skip-git-check --no-interactive",
         "snow app run --version V1 --no-interactive",
     ]
@@ -29,8 +33,8 @@ def test_app_version_is_created_then_installed_from(capsys, repo_root):
 
 def test_app_connection_reaches_every_online_command_and_env_every_command(capsys, repo_root):
     commands = dry_run_commands(capsys, "--repo", str(repo_root), "--env", "warehouse=DEV_WH", "--connection", "provider")
-    assert [c.endswith("--env warehouse=DEV_WH --connection provider") for c in commands] == [True, False, True]
-    assert commands[1] == "snow app bundle --env warehouse=DEV_WH"
+    assert [c.endswith("--env warehouse=DEV_WH --connection provider") for c in commands] == [True, False, False, True]
+    assert commands[2] == "snow app bundle --env warehouse=DEV_WH"
 
 
 def test_app_deploy_refuses_a_setup_script_that_is_not_the_generated_one(capsys, repo_root, tmp_path):
@@ -47,4 +51,4 @@ def test_app_deploy_refuses_a_setup_script_that_is_not_the_generated_one(capsys,
 
 def test_app_env_override_does_not_make_the_committed_app_files_stale(capsys, repo_root):
     commands = dry_run_commands(capsys, "--repo", str(repo_root), "--env", "task_schedule=USING CRON 0 7 * * * UTC")
-    assert commands[1] == "snow app bundle --env 'task_schedule=USING CRON 0 7 * * * UTC'"
+    assert commands[2] == "snow app bundle --env 'task_schedule=USING CRON 0 7 * * * UTC'"

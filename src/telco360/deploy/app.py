@@ -34,7 +34,15 @@ from sqlglot.tokens import TokenType
 
 from telco360 import contract
 from telco360.deploy import ddl
-from telco360.deploy.snowflake import RESUME_TASKS_SQL, TASKS_SQL, Command, DeployError, load_project, render_sql
+from telco360.deploy.snowflake import (
+    RESUME_TASKS_SQL,
+    TASKS_SQL,
+    Command,
+    DeployError,
+    load_project,
+    narrow_src_zip,
+    render_sql,
+)
 
 APP_DIR = Path("app")
 MANIFEST_YML = APP_DIR / "manifest.yml"
@@ -350,6 +358,7 @@ def app_plan(
     plan = [
         Command((snow, "snowpark", "build", "--skip-dependencies", *common),
                 "zip src/ and snowpark/procedures/: the procedure code the app imports"),
+        narrow_src_zip(),
         Command((snow, "app", "bundle", *env_args),  # offline: takes no connection
                 f"deploy root output/deploy/: {MANIFEST_YML.name}, {SETUP_SQL.name}, README.md, {CODE_DIR}/*.zip"),
     ]

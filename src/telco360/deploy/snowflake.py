@@ -44,6 +44,12 @@ class Command:
         return " ".join(shown)
 
 
+def narrow_src_zip() -> Command:
+    """snowflake-cli zips src/ whole: keep only what the procedures ship (deploy/artifacts.py)."""
+    return Command((sys.executable, "-m", "telco360.deploy.artifacts", "snowflake", "src.zip"),
+                   "narrow src.zip to the root modules, warehouse/ and analytics/ (no local-only code)")
+
+
 def parse_assignments(pairs: list[str] | None, option: str) -> dict[str, str]:
     """`["k=v", ...]` -> dict; a pair without `=` is a usage error naming the option."""
     result = {}
@@ -121,9 +127,7 @@ def snowflake_plan(
         # not what the procedures need; their packages are declared in snowflake.yml.
         Command((snow, "snowpark", "build", "--skip-dependencies", *common),
                 "zip src/ and snowpark/procedures/ (validates snowflake.yml)"),
-        # snowflake-cli zips src/ whole: keep only what the procedures ship (deploy/artifacts.py).
-        Command((sys.executable, "-m", "telco360.deploy.artifacts", "snowflake", "src.zip"),
-                "narrow src.zip to the root modules, warehouse/ and analytics/ (no local-only code)"),
+        narrow_src_zip(),
         Command((snow, "snowpark", "deploy", "--replace", "--role", env["transformer_role"],
                  "--warehouse", env["warehouse"], *common),
                 "upload the zips and create or replace the procedures (as the transformer)"),
