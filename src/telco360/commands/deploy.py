@@ -51,39 +51,34 @@ def register(subparsers) -> None:
 
 
 def run_snowflake(args) -> int:
-    from telco360.deploy.snowflake import run_plan, snowflake_plan
+    from telco360.deploy.snowflake import snowflake_plan
 
-    try:
-        plan = snowflake_plan(
-            args.repo, parse_assignments(args.env, "--env"), parse_assignments(args.var, "--var"),
-            connection=args.connection, account_setup=args.account_setup,
-            snow="snow" if args.dry_run else snow_executable(),
-        )
-        if args.dry_run:
-            for command in plan:
-                print(f"# {command.purpose}\n{command.display()}")
-            return 0
-        run_plan(plan, args.repo, print)
-    except DeployError as err:
-        print(f"c360 deploy snowflake: {err}", file=sys.stderr)
-        return 2
-    return 0
+    return print_or_run("snowflake", args, lambda snow: snowflake_plan(
+        args.repo, parse_assignments(args.env, "--env"), parse_assignments(args.var, "--var"),
+        connection=args.connection, account_setup=args.account_setup, snow=snow))
 
 
 def run_app(args) -> int:
     from telco360.deploy.app import app_plan
+
+    return print_or_run("app", args, lambda snow: app_plan(
+        args.repo, parse_assignments(args.env, "--env"), connection=args.connection, version=args.version, snow=snow))
+
+
+def print_or_run(target: str, args, build_plan) -> int:
+    """Build the plan (with `snow` itself on a dry run, so the printout reads as typed), then
+    print it or run it step by step."""
     from telco360.deploy.snowflake import run_plan
 
     try:
-        plan = app_plan(args.repo, parse_assignments(args.env, "--env"), connection=args.connection,
-                        version=args.version, snow="snow" if args.dry_run else snow_executable())
+        plan = build_plan("snow" if args.dry_run else snow_executable())
         if args.dry_run:
             for command in plan:
                 print(f"# {command.purpose}\n{command.display()}")
             return 0
         run_plan(plan, args.repo, print)
     except DeployError as err:
-        print(f"c360 deploy app: {err}", file=sys.stderr)
+        print(f"c360 deploy {target}: {err}", file=sys.stderr)
         return 2
     return 0
 
