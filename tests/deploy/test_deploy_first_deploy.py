@@ -8,26 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import as_list, role_statements
 import yaml
 
 from telco360 import contract
-from telco360.deploy.aws import TEMPLATE, load_template
+from telco360.deploy.aws import TEMPLATE
 
 LAKE = "arn:${AWS::Partition}:s3:::${LakeBucketName}"
-
-
-@pytest.fixture(scope="module")
-def template(repo_root) -> dict:
-    return load_template(repo_root)
-
-
-def as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
-
-
-def role_statements(template: dict, role: str) -> list[dict]:
-    policies = template["Resources"][role]["Properties"]["Policies"]
-    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
 
 
 def allowed(template: dict, role: str, action: str, arn: str) -> bool:

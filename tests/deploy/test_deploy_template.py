@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import as_list, role_statements
 
 from telco360.deploy.aws import STATE_MACHINE_DEFINITION, TEMPLATE, load_template, package_template
 
@@ -16,20 +17,6 @@ ACTIONS_WITHOUT_RESOURCE_LEVEL = {
     "logs:CreateLogDelivery", "logs:GetLogDelivery", "logs:UpdateLogDelivery", "logs:DeleteLogDelivery",
     "logs:ListLogDeliveries", "logs:PutResourcePolicy", "logs:DescribeResourcePolicies", "logs:DescribeLogGroups",
 }
-
-
-@pytest.fixture(scope="module")
-def template(repo_root) -> dict:
-    return load_template(repo_root)
-
-
-def as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
-
-
-def role_statements(template: dict, role: str) -> list[dict]:
-    policies = template["Resources"][role]["Properties"]["Policies"]
-    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]
 
 
 def identity_allow_statements(template: dict):

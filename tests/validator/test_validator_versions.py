@@ -15,36 +15,33 @@ def versioned(aws) -> None:
     aws.s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
 
 
-def test_reupload_between_copy_and_delete_stays_in_raw(aws, lambda_handler, monkeypatch):
+def sender_writes_again_after_the_copy(aws, patch) -> None:
+    """The sender writes KEY anew between the validator's copy and its delete."""
     from telco360.validator.s3 import S3RawStore
 
-    versioned(aws)
-    aws.put(KEY, GOOD)
     copy_verified = S3RawStore.copy_verified
 
     def copy_then_sender_writes_again(self, *args):
         copy_verified(self, *args)
         aws.put(KEY, NEWER)
 
-    monkeypatch.setattr(S3RawStore, "copy_verified", copy_then_sender_writes_again)
+    patch.setattr(S3RawStore, "copy_verified", copy_then_sender_writes_again)
+
+
+def test_reupload_between_copy_and_delete_stays_in_raw(aws, lambda_handler, monkeypatch):
+    versioned(aws)
+    aws.put(KEY, GOOD)
+    sender_writes_again_after_the_copy(aws, monkeypatch)
     lambda_handler(s3_event(KEY), None)
 
     assert (aws.keys(), aws.read(KEY), aws.read(ARCHIVED)) == ([ARCHIVED, KEY], NEWER, GOOD)
 
 
 def test_reupload_is_settled_by_its_own_event(aws, lambda_handler, monkeypatch):
-    from telco360.validator.s3 import S3RawStore
-
     versioned(aws)
     aws.put(KEY, GOOD)
-    copy_verified = S3RawStore.copy_verified
-
-    def copy_then_sender_writes_again(self, *args):
-        copy_verified(self, *args)
-        aws.put(KEY, NEWER)
-
     with monkeypatch.context() as patch:
-        patch.setattr(S3RawStore, "copy_verified", copy_then_sender_writes_again)
+        sender_writes_again_after_the_copy(aws, patch)
         lambda_handler(s3_event(KEY), None)
     summary = lambda_handler(s3_event(KEY), None)
 
