@@ -9,7 +9,7 @@ from snowflake.snowpark.exceptions import SnowparkSQLException
 from conftest import customer, event, plan, rows
 from telco360 import contract
 from telco360.warehouse import pipeline, steps
-from telco360.warehouse.local_tables import arrow_schema
+from telco360.warehouse.local.arrow import arrow_schema
 from telco360.warehouse.seams import (
     REFERENCE_RUN_ID,
     STAGING_REFERENCES,
@@ -85,7 +85,7 @@ def test_bound_table_missing_a_contract_column_names_the_reference_and_columns(w
 
 def test_pipeline_through_references_builds_the_same_dw_as_through_the_lake(wh, tmp_path):
     from conftest import write_staging
-    from telco360.warehouse.local import open_local_warehouse
+    from telco360.warehouse.local.session import open_local_warehouse
 
     pipeline.run_pipeline(wh, "2024-01-15", backend=reference_backend(bound(wh, **ONE_DAY)), run_id="R")
     write_staging(tmp_path, "R1", **ONE_DAY)
