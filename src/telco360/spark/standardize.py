@@ -36,6 +36,7 @@ REASONS = "reasons"
 REASON = "reason"
 
 _BLANK = r"^\s*$"
+_BLANK_TEXT = r"(?U)^\s*$"  # \s as Unicode White_Space
 _OBJECT_START = r"^\s*\{"
 _WHITESPACE = " \t\n\r\f\v"
 _TIMESTAMP_SHAPE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|z|[+-]\d{2}:\d{2})?$"
@@ -229,9 +230,13 @@ def _blank_to_null(column: Column) -> Column:
     # set walks and allocates per character, so it only runs when an end character sorts below
     # "!" (every character of the set does; strings compare byte-wise). Two comparisons, not one
     # test per set character and end, keep the generated code of the ~40 fields small.
+    # Blank (empty, or Unicode White_Space only: NBSP and the ideographic space too) is missing.
+    # Only a value with whitespace at an end, or one starting with a non-ASCII character, can
+    # be blank and meets the regex; it fails at the first other character.
     at_an_end = (column < F.lit("!")) | (F.substring(column, -1, 1) < F.lit("!"))
+    blank = (at_an_end | (column >= F.lit("\u0080"))) & column.rlike(_BLANK_TEXT)
     trimmed = F.call_function("btrim", column, F.lit(_WHITESPACE))
-    return F.when(at_an_end, F.when(trimmed != "", trimmed)).when(column != "", column)
+    return F.when(~blank, F.when(at_an_end, trimmed).otherwise(column))
 
 
 Rule = tuple[Column, str]  # (broken when true, the reason code `code:field`)
