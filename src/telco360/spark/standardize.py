@@ -166,7 +166,9 @@ def parse_plans_csv(data: bytes, source_file: str) -> list[dict]:
     """
     if source_file.endswith(contract.GZIP_SUFFIX):
         data = gzip.decompress(data)
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    # Lines split at LF only, as the validator does: a file object would also end a line at a
+    # bare CR, which inside a quoted field is data (and would shift every later line number).
+    reader = csv.reader(line + "\n" for line in data.decode("utf-8-sig").split("\n"))
     header = next(reader, [])
     position: dict[str, int] = {}
     for index, name in enumerate(header):
