@@ -232,13 +232,18 @@ def _blank_to_null(column: Column) -> Column:
     # set walks and allocates per character, so it only runs when an end character sorts below
     # "!" (every character of the set does; strings compare byte-wise). Two comparisons, not one
     # test per set character and end, keep the generated code of the ~40 fields small.
-    # Blank (empty, or Unicode White_Space only: NBSP and the ideographic space too) is missing.
-    # Only a value with whitespace at an end, or one starting with a non-ASCII character, can
-    # be blank and meets the regex; it fails at the first other character.
     at_an_end = (column < F.lit("!")) | (F.substring(column, -1, 1) < F.lit("!"))
-    blank = (at_an_end | (column >= F.lit("\u0080"))) & column.rlike(_BLANK_TEXT)
     trimmed = F.call_function("btrim", column, F.lit(_WHITESPACE))
-    return F.when(~blank, F.when(at_an_end, trimmed).otherwise(column))
+    return F.when(at_an_end, F.when(trimmed != "", trimmed)).when(column != "", column)
+
+
+def _missing(field: contract.Field, value: Column) -> Column:
+    """A required value is missing when null, or for text also when it is only Unicode
+    White_Space (NBSP, ideographic space, ...), which trimming left. Such a value starts with a
+    non-ASCII character: only those values meet the regex, and it stops at the first other one."""
+    if field.type != contract.STRING:
+        return value.isNull()
+    return value.isNull() | ((value >= F.lit("\u0080")) & value.rlike(_BLANK_TEXT))
 
 
 Rule = tuple[Column, str]  # (broken when true, the reason code `code:field`)
@@ -372,7 +377,7 @@ def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
     for field in spec.fields:
         value = F.col(field.name)
         if field.required:
-            reasons.append(_failed(value.isNull(), "missing_required", field))
+            reasons.append(_failed(_missing(field, value), "missing_required", field))
         if field.required_when:
             other, expected = field.required_when
             other_value = F.upper(F.col(other))
