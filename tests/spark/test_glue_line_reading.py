@@ -106,3 +106,11 @@ def test_required_text_of_unicode_spaces_only_is_missing(read_customers, blank):
 def test_text_starting_with_a_non_ascii_character_is_kept(read_customers, name):
     data = with_fields(b'"firstName":"' + name.encode() + b'"') + b"\n"
     assert read_customers(data) == {1: (name, "ACTIVE", [])}
+
+
+def test_bare_cr_in_a_quoted_csv_field_is_data_and_ends_no_line():
+    data = (b"plan_id,plan_name,plan_type,monthly_fee,currency,contract_months,updated_at\n"
+            b'P1,"a\rb",PREPAID,5.00,EUR,0,2024-01-01T00:00:00Z\r\n'
+            b'P2,"c",PREPAID,5.00,EUR,0,2024-01-01T00:00:00Z\n')
+    records = standardize.parse_plans_csv(data, "plans_20240115.csv")
+    assert [(r["plan_id"], r["plan_name"], r["source_line"]) for r in records] == [("P1", "a\rb", 2), ("P2", "c", 3)]

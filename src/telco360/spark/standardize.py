@@ -37,6 +37,7 @@ REASONS = "reasons"
 REASON = "reason"
 
 _BLANK = r"^\s*$"
+_BLANK_TEXT = r"(?U)^\s*$"  # \s as Unicode White_Space
 _OBJECT_START = r"^\s*\{"
 _WHITESPACE = " \t\n\r\f\v"
 _TIMESTAMP_SHAPE = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|z|[+-]\d{2}:\d{2})?$"
@@ -180,7 +181,9 @@ def parse_plans_csv(data: bytes, source_file: str) -> list[dict]:
     """
     if source_file.endswith(contract.GZIP_SUFFIX):
         data = gzip.decompress(data)
-    reader = csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""))
+    # Lines split at LF only, as the validator does: a file object would also end a line at a
+    # bare CR, which inside a quoted field is data (and would shift every later line number).
+    reader = csv.reader(line + "\n" for line in data.decode("utf-8-sig").split("\n"))
     header = next(reader, [])
     position: dict[str, int] = {}
     for index, name in enumerate(header):
@@ -247,6 +250,15 @@ def _blank_to_null(column: Column) -> Column:
     at_an_end = (column < F.lit("!")) | (F.substring(column, -1, 1) < F.lit("!"))
     trimmed = F.call_function("btrim", column, F.lit(_WHITESPACE))
     return F.when(at_an_end, F.when(trimmed != "", trimmed)).when(column != "", column)
+
+
+def _missing(field: contract.Field, value: Column) -> Column:
+    """A required value is missing when null, or for text also when it is only Unicode
+    White_Space (NBSP, ideographic space, ...), which trimming left. Such a value starts with a
+    non-ASCII character: only those values meet the regex, and it stops at the first other one."""
+    if field.type != contract.STRING:
+        return value.isNull()
+    return value.isNull() | ((value >= F.lit("\u0080")) & value.rlike(_BLANK_TEXT))
 
 
 Rule = tuple[Column, str]  # (broken when true, the reason code `code:field`)
@@ -380,7 +392,7 @@ def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
     for field in spec.fields:
         value = F.col(field.name)
         if field.required:
-            reasons.append(_failed(value.isNull(), "missing_required", field))
+            reasons.append(_failed(_missing(field, value), "missing_required", field))
         if field.required_when:
             other, expected = field.required_when
             other_value = F.upper(F.col(other))
