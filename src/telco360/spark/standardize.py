@@ -371,6 +371,25 @@ def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
     Strings are trimmed (blank = missing), emails lower-cased, enums upper-cased, timestamps
     converted to UTC (the session time zone is UTC), the address object flattened.
     """
+    typed_values, values, reasons = _values_and_rules(dataset)
+    standardized = _trimmed_with_parsed_objects(records, dataset).select("*", *typed_values).select(
+        *values,
+        *[F.col(name) for name in contract.LINEAGE_COLUMNS],
+        F.col(RAW_RECORD),
+        _reason_codes(F.col(FORMAT_ERROR), reasons).alias(REASONS),
+    )
+    # Only a quarantined record keeps its line: Job A caches this frame, and a clean record's
+    # copy of the line would be most of the cache.
+    return standardized.select(
+        *[F.col(name) for name in standardized.columns if name != RAW_RECORD],
+        F.when(F.size(REASONS) > 0, F.col(RAW_RECORD)).alias(RAW_RECORD),
+        F.col(REASONS)[0].alias(REASON),
+    )
+
+
+def _trimmed_with_parsed_objects(records: DataFrame, dataset: str) -> DataFrame:
+    """Every text field trimmed (blank = null), lineage, the line and its format error kept, and
+    each object field parsed once into `_<field>_object`."""
     spec = contract.DATASET_SPECS[dataset]
     trimmed = [
         F.col(f.name) if f.type == contract.OBJECT else _blank_to_null(F.col(f.name)).alias(f.name)
@@ -385,11 +404,16 @@ def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
             with_corrupt = T.StructType(object_schema(field).fields + [T.StructField(CORRUPT_RECORD, T.StringType())])
             parsed_once = F.explode(F.array(F.from_json(field.name, with_corrupt, _JSON_OPTIONS)))
             stage = stage.select("*", parsed_once.alias(f"_{field.name}_object"))
+    return stage
 
-    typed_values: list[Column] = []  # computed one projection below the rules (see _typed_value)
+
+def _values_and_rules(dataset: str) -> tuple[list[Column], list[Column], list[Rule]]:
+    """Per field of the dataset: its typed value (computed one projection below the rules, see
+    `_typed_value`), its clean column, and the rules it can fail."""
+    typed_values: list[Column] = []
     values: list[Column] = []
     reasons: list[Rule] = []
-    for field in spec.fields:
+    for field in contract.DATASET_SPECS[dataset].fields:
         value = F.col(field.name)
         if field.required:
             reasons.append(_failed(_missing(field, value), "missing_required", field))
@@ -409,20 +433,7 @@ def standardize_records(records: DataFrame, dataset: str) -> DataFrame:
         typed_values.append(expression.alias(typed))
         values.append(F.col(typed).alias(field.clean_name))
         reasons += rules
-
-    standardized = stage.select("*", *typed_values).select(
-        *values,
-        *[F.col(name) for name in contract.LINEAGE_COLUMNS],
-        F.col(RAW_RECORD),
-        _reason_codes(F.col(FORMAT_ERROR), reasons).alias(REASONS),
-    )
-    # Only a quarantined record keeps its line: Job A caches this frame, and a clean record's
-    # copy of the line would be most of the cache.
-    return standardized.select(
-        *[F.col(name) for name in standardized.columns if name != RAW_RECORD],
-        F.when(F.size(REASONS) > 0, F.col(RAW_RECORD)).alias(RAW_RECORD),
-        F.col(REASONS)[0].alias(REASON),
-    )
+    return typed_values, values, reasons
 
 
 def clean_rows(standardized: DataFrame, dataset: str, run_id: str) -> DataFrame:
