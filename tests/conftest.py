@@ -2,7 +2,20 @@
 seconds; starting it per test would dominate the suite)."""
 from __future__ import annotations
 
+import importlib.util
+import os
+
 import pytest
+
+# CI replays the same examples every run (a red build is reproducible from its log); a
+# developer's run draws new ones, so the properties keep exploring. The Glue 5.0 venv runs
+# tests/spark only, without hypothesis.
+if importlib.util.find_spec("hypothesis") is not None:
+    from hypothesis import settings
+
+    settings.register_profile("ci", derandomize=True, print_blob=True)
+    if os.environ.get("CI", "").lower() == "true":
+        settings.load_profile("ci")
 
 
 @pytest.fixture(scope="session")
