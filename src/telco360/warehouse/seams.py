@@ -190,6 +190,9 @@ class SnowflakeStagingReader:
         session.sql(f"DELETE FROM {qualified_name(table)}").collect()
         if not file_names(entry):
             return 0
+        return self.copy_files(session, table, entry)
+
+    def copy_files(self, session: Session, table: str, entry: dict) -> int:
         results = session.sql(self.copy_statement(table, entry)).collect()
         return sum(int(row["rows_loaded"]) for row in results)
 
