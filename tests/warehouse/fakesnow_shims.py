@@ -52,6 +52,8 @@ SHIMS = (
     ("MERGE source without alias", _merge_source_alias),
     # A statement that begins `(SELECT ...) UNION ALL (...)` does not parse: select from it.
     ("leading parenthesized set operation", lambda sql: f"SELECT * FROM ({sql})" if sql.lstrip().startswith("(") else sql),
+    # Snowpark's cache_result table: DuckDB knows neither SCOPED nor a TEMPORARY table in a named database.
+    ("CREATE SCOPED TEMPORARY TABLE", lambda sql: re.sub(r"^\s*CREATE\s+SCOPED\s+TEMPORARY\s+TABLE", "CREATE TABLE", sql, flags=re.I)),
     # A MERGE inside BEGIN fails (fakesnow's MERGE writes a second database): the transaction
     # statements do not run; tests check what runs between them from the statement log.
     ("MERGE in a transaction", lambda sql: "SELECT 'fakesnow: no transaction'" if sql.strip().upper() in ("BEGIN", "COMMIT", "ROLLBACK") else sql),
@@ -64,6 +66,19 @@ def shimmed(sql: str) -> str:
     for _, rewrite in SHIMS:
         sql = rewrite(sql)
     return sql
+
+
+def _timestamps_keep_nulls(convert):
+    """fakesnow sends a NULL timestamp in a result as 1970-01-01 (its epoch/fraction struct
+    has no null mask): the same struct with the column's nulls."""
+    import pyarrow as pa
+
+    def converted(ts):
+        struct = convert(ts)
+        ts = ts.combine_chunks() if isinstance(ts, pa.ChunkedArray) else ts
+        return pa.StructArray.from_arrays(struct.flatten(), fields=list(struct.type), mask=ts.is_null())
+
+    return converted
 
 
 @dataclass
@@ -92,9 +107,12 @@ def statement_log() -> Iterator[list[Statement]]:
 def shims_installed() -> Iterator[None]:
     """Every statement the connector sends (executed or only described) passes the shims
     and is logged."""
+    import fakesnow.arrow
     from snowflake.connector.cursor import SnowflakeCursor
 
     original = SnowflakeCursor.execute
+    original_timestamps = fakesnow.arrow.timestamp_to_sf_struct
+    fakesnow.arrow.timestamp_to_sf_struct = _timestamps_keep_nulls(original_timestamps)
 
     def execute(self, command, *args, **kwargs):
         started = time.perf_counter()
@@ -108,6 +126,7 @@ def shims_installed() -> Iterator[None]:
         yield
     finally:
         SnowflakeCursor.execute = original
+        fakesnow.arrow.timestamp_to_sf_struct = original_timestamps
 
 
 def ddl_statements(env: dict[str, str]) -> list[str]:

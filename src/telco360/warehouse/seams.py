@@ -14,9 +14,11 @@ small interface; everything else is shared code.
   one group at a time; so the local side caches shared intermediate results
   (`materialize`), aggregates in pandas (`aggregate`, `distinct`) and computes its
   hottest joins as one pandas merge (`join`), and builds a view's query only when the
-  view is first read (`create_view`). In Snowflake, materializing would
-  create a temporary table, i.e. DDL, which commits the open transaction, so there plans
-  stay lazy and aggregates are plain group_by.
+  view is first read (`create_view`). In Snowflake a shared intermediate result is
+  materialized too (`cache_result`, a temporary table): otherwise every statement that
+  reuses it inlines its whole plan again (one DIM_CUSTOMER MERGE was 514 KB of SQL).
+  Snowpark's own temporary objects do not commit the open transaction (snowpark-python
+  PRs #279 and #3502); aggregates stay plain group_by.
 """
 from __future__ import annotations
 
@@ -75,10 +77,11 @@ class Engine(Protocol):
 
 
 class SnowparkEngine:
-    """Plain Snowpark: lazy plans, group_by aggregates (Snowflake)."""
+    """Plain Snowpark (Snowflake): shared results cached in temporary tables, group_by
+    aggregates."""
 
     def materialize(self, df: DataFrame) -> DataFrame:
-        return df
+        return df.cache_result()
 
     def aggregate(self, df, keys, aggregations) -> DataFrame:
         functions = {"max": F.max, "min": F.min, "sum": F.sum, "count": F.count, "count_distinct": F.count_distinct}
