@@ -139,5 +139,8 @@ def fakesnow_wh(fakesnow_server):
     `fakesnow_shims.fakesnow_backend(lake / "staging")`)."""
     from fakesnow_shims import empty_tables
 
+    from telco360.warehouse.tables import locate
+
+    locate()
     empty_tables(fakesnow_server)
     return fakesnow_server

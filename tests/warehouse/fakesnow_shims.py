@@ -23,7 +23,7 @@ from typing import Iterator
 from snowflake.snowpark import Session
 
 from telco360.warehouse import seams
-from telco360.warehouse.tables import ALL_TABLES, qualified_name, table_schema
+from telco360.warehouse.tables import ALL_TABLES, qualified_name
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES_SQL = REPO / "snowpark" / "sql" / "20_tables.sql"
@@ -170,29 +170,46 @@ def fakesnow_backend(staging_dir: Path) -> seams.Backend:
     return seams.Backend(InsertStagingReader(staging_dir), seams.MergeWriter(), seams.SnowflakeTransaction())
 
 
+# The running server's connection arguments (set inside `fakesnow_session`).
+SERVER: dict = {}
+
+
 @contextlib.contextmanager
 def fakesnow_session(env: dict[str, str] | None = None) -> Iterator[Session]:
-    """A fakesnow server (its own thread), a Snowpark session over it, the DDL applied."""
+    """A fakesnow server (its own thread) and a Snowpark session over it, in a warehouse
+    created by the DDL for `env` (snowflake.yml's env with these overrides)."""
     import fakesnow
-    import snowflake.connector
 
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "fakesnow"):
         logging.getLogger(name).setLevel(logging.ERROR)
-    env = env or {}
     with fakesnow.server() as connection_args, shims_installed():
-        # fakesnow's own network_timeout (1 s) fails slow statements instead of waiting.
-        connection = snowflake.connector.connect(**{**connection_args, "network_timeout": 1, "socket_timeout": 600})
-        session = Session.builder.configs({"connection": connection}).create()
-        database = env.get("database", "TELCO_DB")
-        session.sql(f"CREATE DATABASE IF NOT EXISTS {database}").collect()
-        for schema in (env.get("staging_schema", "STAGING"), env.get("dw_schema", "DW")):
-            session.sql(f"CREATE SCHEMA IF NOT EXISTS {database}.{schema}").collect()
-        for statement in ddl_statements(env):
-            session.sql(statement).collect()
+        SERVER.update(connection_args)
+        session = warehouse_session(env or {})
         try:
             yield session
         finally:
             session.close()
+            SERVER.clear()
+
+
+def warehouse_session(env: dict[str, str]) -> Session:
+    """A new Snowpark session on the running server, its warehouse created by the DDL for
+    `env`, its current schema the DW schema (where the procedures of that env run)."""
+    import snowflake.connector
+
+    # fakesnow's own network_timeout (1 s) is its way to fail fast (no retries); a slow
+    # statement needs the socket to wait longer.
+    connection = snowflake.connector.connect(**{**SERVER, "socket_timeout": 600})
+    session = Session.builder.configs({"connection": connection}).create()
+    project_env = {"database": "TELCO_DB", "staging_schema": "STAGING", "dw_schema": "DW", **env}
+    database = project_env["database"]
+    session.sql(f"CREATE DATABASE IF NOT EXISTS {database}").collect()
+    for schema in (project_env["staging_schema"], project_env["dw_schema"]):
+        session.sql(f"CREATE SCHEMA IF NOT EXISTS {database}.{schema}").collect()
+    for statement in ddl_statements(env):
+        session.sql(statement).collect()
+    session.sql(f"USE SCHEMA {database}.{project_env['dw_schema']}").collect()
+    return session
 
 
 def empty_tables(session: Session) -> None:

@@ -10,11 +10,16 @@ from telco360.warehouse.tables import snowpark_type
 
 
 def dw_table(name: str) -> str:
-    return f"{contract.DATABASE}.{contract.DW_SCHEMA}.{name}"
+    """In the located DW schema (`telco360.warehouse.tables.locate_in_session`)."""
+    from telco360.warehouse.tables import database, schema_of
+
+    return f"{database()}.{schema_of(name)}.{name}"
 
 
 def staging_table(name: str) -> str:
-    return f"{contract.DATABASE}.{contract.STAGING_SCHEMA}.{name}"
+    from telco360.warehouse.tables import database
+
+    return f"{database()}.{contract.STAGING_SCHEMA}.{name}"
 
 
 def _cast(column: Column, data_type: T.DataType) -> Column:

@@ -33,11 +33,18 @@ from snowflake.snowpark import functions as F
 
 from telco360 import contract
 from telco360.warehouse.columns import without_matches
-from telco360.warehouse.tables import column_list, qualified_name
+from telco360.warehouse.tables import column_list, database, qualified_name
 
 DELETE_FLAG = "_C360_DELETE"
-STAGE = f"@{contract.DATABASE}.{contract.STAGING_SCHEMA}.{contract.STAGING_STAGE}"
-MANIFEST_FILE_FORMAT = f"{contract.DATABASE}.{contract.STAGING_SCHEMA}.{contract.MANIFEST_FILE_FORMAT}"
+
+
+def stage() -> str:
+    """The external stage over the lake's staging/, in the located database."""
+    return f"@{database()}.{contract.STAGING_SCHEMA}.{contract.STAGING_STAGE}"
+
+
+def manifest_file_format() -> str:
+    return f"{database()}.{contract.STAGING_SCHEMA}.{contract.MANIFEST_FILE_FORMAT}"
 
 
 class StagingError(RuntimeError):
@@ -169,11 +176,11 @@ class SnowflakeStagingReader:
 
     def read_manifest(self, session: Session) -> dict:
         rows = session.sql(
-            f"SELECT $1 FROM {STAGE}/_manifest.json (FILE_FORMAT => '{MANIFEST_FILE_FORMAT}')"
+            f"SELECT $1 FROM {stage()}/_manifest.json (FILE_FORMAT => '{manifest_file_format()}')"
         ).collect()
         if not rows:
             raise StagingError(
-                f"staging load: {STAGE}/_manifest.json not found; run Glue Job B "
+                f"staging load: {stage()}/_manifest.json not found; run Glue Job B "
                 f"(staging_job) first, then rerun the pipeline"
             )
         value = rows[0][0]
@@ -183,7 +190,7 @@ class SnowflakeStagingReader:
         path = entry["path"].rstrip("/")
         files = ", ".join(f"'{name}'" for name in file_names(entry))
         return (
-            f"COPY INTO {qualified_name(table)} FROM {STAGE}/{path}/ "
+            f"COPY INTO {qualified_name(table)} FROM {stage()}/{path}/ "
             f"FILES = ({files}) "
             f"FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE) "
             f"MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE ON_ERROR = ABORT_STATEMENT FORCE = TRUE"
