@@ -58,7 +58,7 @@ def daily_load_figures(n_customers: int, n_events: int) -> dict:
         with statement_log() as log:
             pipeline.run_pipeline(session, day.isoformat(), backend=backend)
         seconds = time.perf_counter() - started
-    sent = [s.text for s in log if not s.describe_only and counted(s.text)] + backend.staging.copy_statements
+    sent = [s.text for s in log if not s.describe_only and counted(s.text)] + backend.staging.sent_copies
     sizes = [len(text.encode("utf-8")) for text in sent]
     return {
         "statements": len(sent),

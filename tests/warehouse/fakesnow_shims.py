@@ -144,11 +144,11 @@ class InsertStagingReader(seams.SnowflakeStagingReader):
     """The Snowflake staging reader (its DELETE included) with COPY from the stage replaced by
     an INSERT of the same Parquet files, read from a local lake's staging/, straight into
     fakesnow's DuckDB (fakesnow has no S3 stage; SQL VALUES of 100k rows would take minutes).
-    `copy_statements` keeps the COPY text Snowflake would have received, for the statement log."""
+    `sent_copies` keeps the COPY text Snowflake would have received, for the statement log."""
 
     def __init__(self, staging_dir: Path):
         self.staging_dir = Path(staging_dir)
-        self.copy_statements: list[str] = []
+        self.sent_copies: list[str] = []
 
     def read_manifest(self, session: Session) -> dict:
         return json.loads((self.staging_dir / "_manifest.json").read_text(encoding="utf-8"))
@@ -158,7 +158,7 @@ class InsertStagingReader(seams.SnowflakeStagingReader):
 
         from telco360.warehouse.local_tables import read_parquet_files
 
-        self.copy_statements.append(self.copy_statement(table, entry))
+        self.sent_copies.extend(self.copy_statements(table, entry))
         data = read_parquet_files([self.staging_dir / entry["path"] / n for n in seams.file_names(entry)], table)
         with fakesnow.server.shared_fs.duck_conn.cursor() as duck:
             duck.register("staged_batch", data)

@@ -51,3 +51,13 @@ def test_dq_results_of_a_failed_run_are_recorded_after_the_rollback(fakesnow_wh,
         "SELECT STATUS, COUNT(*) FROM TELCO_DB.DW.DQ_CHECK_RESULTS WHERE RUN_ID = 'RUN-F' AND CHECK_NAME = 'unique:DIM_PLAN.PLAN_ID' GROUP BY STATUS"
     ).collect()
     assert [tuple(r) for r in recorded] == [("FAIL", 1)]
+
+
+def test_no_statement_holds_an_untyped_timestamp_literal(fakesnow_wh, tmp_path):
+    """An untyped literal follows the account's TIMESTAMP_TYPE_MAPPING (LTZ/TZ would shift
+    9999-12-31 by the session's time zone); every timestamp literal is typed NTZ."""
+    stage_one_day(tmp_path)
+    with statement_log() as log:
+        pipeline.run_pipeline(fakesnow_wh, "2024-01-15", backend=fakesnow_backend(tmp_path / "staging"))
+    untyped = sorted({m for s in log for m in re.findall(r"TIMESTAMP '[^']*'", s.text)})
+    assert untyped == []

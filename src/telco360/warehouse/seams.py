@@ -36,6 +36,7 @@ from telco360.warehouse.columns import without_matches
 from telco360.warehouse.tables import column_list, database, qualified_name
 
 DELETE_FLAG = "_C360_DELETE"
+COPY_FILES_LIMIT = 1000  # file names one COPY ... FILES = (...) may list
 
 
 def stage() -> str:
@@ -186,15 +187,18 @@ class SnowflakeStagingReader:
         value = rows[0][0]
         return json.loads(value) if isinstance(value, str) else dict(value)
 
-    def copy_statement(self, table: str, entry: dict) -> str:
+    def copy_statements(self, table: str, entry: dict) -> list[str]:
+        """One COPY per COPY_FILES_LIMIT files (Snowflake's limit for FILES = (...); Job B
+        writes a file per partition)."""
         path = entry["path"].rstrip("/")
-        files = ", ".join(f"'{name}'" for name in file_names(entry))
-        return (
+        names = file_names(entry)
+        return [
             f"COPY INTO {qualified_name(table)} FROM {stage()}/{path}/ "
-            f"FILES = ({files}) "
+            f"FILES = ({', '.join(repr(name) for name in names[start:start + COPY_FILES_LIMIT])}) "
             f"FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE) "
             f"MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE ON_ERROR = ABORT_STATEMENT FORCE = TRUE"
-        )
+            for start in range(0, len(names), COPY_FILES_LIMIT)
+        ]
 
     def load_table(self, session: Session, table: str, entry: dict) -> int:
         session.sql(f"DELETE FROM {qualified_name(table)}").collect()
@@ -203,8 +207,12 @@ class SnowflakeStagingReader:
         return self.copy_files(session, table, entry)
 
     def copy_files(self, session: Session, table: str, entry: dict) -> int:
-        results = session.sql(self.copy_statement(table, entry)).collect()
-        return sum(int(row["rows_loaded"]) for row in results)
+        # A COPY that loads no file answers one row holding only "status".
+        return sum(
+            int(row.as_dict().get("rows_loaded") or 0)
+            for statement in self.copy_statements(table, entry)
+            for row in session.sql(statement).collect()
+        )
 
 
 class MergeWriter(SnowparkEngine):
