@@ -219,11 +219,13 @@ class MergeWriter(SnowparkEngine):
     """One `MERGE` per table write: upsert by key, delete the keys marked for deletion."""
 
     def append(self, session: Session, table: str, rows: DataFrame) -> int:
-        rows = rows.select(column_list(table))
-        count = rows.count()
-        if count:
-            rows.write.save_as_table(qualified_name(table), mode="append", column_order="name")
-        return count
+        """One insert-only MERGE (ON FALSE), whose result counts the rows: counting first and
+        inserting after would evaluate `rows` twice."""
+        target = session.table(qualified_name(table))
+        columns = column_list(table)
+        source = rows.select(columns)
+        result = target.merge(source, F.lit(False), [F.when_not_matched().insert({c: source[c] for c in columns})])
+        return result.rows_inserted
 
     def apply_changes(self, session, table, key, upserts, deletes=None) -> WriteResult:
         target = session.table(qualified_name(table))
