@@ -188,8 +188,15 @@ def fakesnow_session(env: dict[str, str] | None = None) -> Iterator[Session]:
         try:
             yield session
         finally:
-            session.close()
+            close(session)
             SERVER.clear()
+
+
+def close(session: Session) -> None:
+    """The Snowpark session and its connection, before the server stops (an open connection
+    would try to abort its queries on a stopped server at exit)."""
+    session.close()
+    session.connection.close()
 
 
 def warehouse_session(env: dict[str, str]) -> Session:
