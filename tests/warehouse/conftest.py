@@ -129,7 +129,8 @@ def fakesnow_server(require_tool):
     fakesnow comes with the dev extra; without it these tests skip, except in CI."""
     import importlib.util
 
-    require_tool(importlib.util.find_spec("fakesnow") is not None, "fakesnow is not installed (pip install -e '.[dev]')")
+    installed = all(importlib.util.find_spec(m) for m in ("fakesnow", "uvicorn", "starlette"))
+    require_tool(installed, "fakesnow[server] is not installed (pip install -e '.[dev]')")
     from fakesnow_shims import fakesnow_session
 
     with fakesnow_session() as session:
