@@ -5,13 +5,16 @@ import json
 
 from telco360.analytics.quality import describe_failures, has_critical_failure, run_dq_checks
 from telco360.analytics.refresh import refresh_marts
+from telco360.warehouse.tables import locate_in_session
 
 
 def sp_refresh_marts(session, run_date: str) -> str:
+    locate_in_session(session)
     return json.dumps(refresh_marts(session, run_date))
 
 
 def sp_run_dq_checks(session, run_date: str) -> str:
+    locate_in_session(session)
     results = run_dq_checks(session, run_date)
     if has_critical_failure(results):
         raise RuntimeError(

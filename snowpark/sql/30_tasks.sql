@@ -52,6 +52,8 @@ AS
 
 -- Finalizer: runs after every graph run, succeeded or failed, and records its outcome in
 -- the audit table (STEP = 'TASK_GRAPH'), with the error of each task that did not succeed.
+-- A retried graph run (TASK_AUTO_RETRY_ATTEMPTS) keeps its GRAPH_RUN_GROUP_ID: only the latest
+-- ATTEMPT_NUMBER of each task decides, so a run that succeeds on retry is SUCCEEDED.
 CREATE OR ALTER TASK TASK_CUSTOMER360_FINALIZER
     WAREHOUSE = <% ctx.env.warehouse %>
     TIMEZONE = 'UTC'
@@ -72,11 +74,15 @@ AS
         CONVERT_TIMEZONE('UTC', MIN(QUERY_START_TIME))::TIMESTAMP_NTZ,
         CONVERT_TIMEZONE('UTC', CURRENT_TIMESTAMP())::TIMESTAMP_NTZ,
         DATEDIFF('millisecond', MIN(QUERY_START_TIME), CURRENT_TIMESTAMP()) / 1000.0
-    FROM TABLE(
-        INFORMATION_SCHEMA.TASK_HISTORY(
-            SCHEDULED_TIME_RANGE_START => DATEADD('day', -2, CURRENT_TIMESTAMP()),
-            RESULT_LIMIT => 1000
+    FROM (
+        SELECT NAME, STATE, ERROR_MESSAGE, QUERY_START_TIME
+        FROM TABLE(
+            INFORMATION_SCHEMA.TASK_HISTORY(
+                SCHEDULED_TIME_RANGE_START => DATEADD('day', -2, CURRENT_TIMESTAMP()),
+                RESULT_LIMIT => 1000
+            )
         )
-    )
-    WHERE GRAPH_RUN_GROUP_ID = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
-      AND NAME <> 'TASK_CUSTOMER360_FINALIZER';
+        WHERE GRAPH_RUN_GROUP_ID = SYSTEM$TASK_RUNTIME_INFO('CURRENT_TASK_GRAPH_RUN_GROUP_ID')
+          AND NAME <> 'TASK_CUSTOMER360_FINALIZER'
+        QUALIFY ATTEMPT_NUMBER = MAX(ATTEMPT_NUMBER) OVER (PARTITION BY NAME)
+    );

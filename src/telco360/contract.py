@@ -425,6 +425,9 @@ INTERNAL_TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
 # the external stage over the lake's staging/ zone, and a JSON file format for its manifest.
 STAGING_STAGE = "STAGING_STAGE"
 MANIFEST_FILE_FORMAT = "MANIFEST_JSON_FORMAT"
+# The Native App's references (app/manifest.yml), one per staging table: the consumer binds
+# each to a table of theirs with the staging table's columns.
+STAGING_REFERENCES = {table: table.lower() for table in STAGING_TABLES}
 
 
 def column_names(table: str) -> tuple[str, ...]:

@@ -17,7 +17,6 @@ from sqlglot import exp
 
 from telco360 import contract
 from telco360.deploy import app
-from telco360.warehouse.seams import STAGING_REFERENCES
 
 STATEFUL_SCHEMAS = (contract.STAGING_SCHEMA, contract.DW_SCHEMA)
 # Statements sqlglot has no grammar for and keeps as a raw Command: only these kinds may.
@@ -167,7 +166,7 @@ def test_manifest_is_v2_and_binds_one_table_reference_per_staging_table_through_
     manifest = yaml.safe_load((repo_root / app.MANIFEST_YML).read_text(encoding="utf-8"))
     references = {name: spec for entry in manifest["references"] for name, spec in entry.items()}
     assert manifest["manifest_version"] == 2
-    assert set(references) == set(STAGING_REFERENCES.values())
+    assert set(references) == set(contract.STAGING_REFERENCES.values())
     assert {(s["object_type"], tuple(s["privileges"]), s["register_callback"]) for s in references.values()} == {
         ("TABLE", ("SELECT",), app.REGISTER_CALLBACK)}
     callback = f"CREATE OR REPLACE PROCEDURE {app.REGISTER_CALLBACK}(REF_NAME VARCHAR, OPERATION VARCHAR, REF_OR_ALIAS VARCHAR)"

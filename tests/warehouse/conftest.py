@@ -121,3 +121,31 @@ def write_staging(lake, run_id: str, customers=(), plans=(), activity=()) -> Non
                        lake / "staging" / folder / "part-00000.parquet")
         manifest["tables"][table] = {"path": folder, "files": ["part-00000.parquet"], "rows": len(data)}
     (lake / "staging" / "_manifest.json").write_text(json.dumps(manifest))
+
+
+@pytest.fixture(scope="session")
+def fakesnow_server(require_tool):
+    """One fakesnow server and Snowpark session per test session (the DDL takes seconds).
+    fakesnow comes with the dev extra; without it these tests skip, except in CI."""
+    import importlib.util
+
+    installed = all(importlib.util.find_spec(m) for m in ("fakesnow", "uvicorn", "starlette"))
+    require_tool(installed, "fakesnow[server] is not installed (pip install -e '.[dev]')")
+    from fakesnow_shims import fakesnow_session
+
+    with fakesnow_session() as session:
+        yield session
+
+
+@pytest.fixture
+def fakesnow_wh(fakesnow_server):
+    """The Snowflake side of the warehouse, executing on fakesnow: every table of the DDL
+    emptied, the same warehouse a test gets from `wh` locally (staging is loaded with
+    `fakesnow_shims.fakesnow_backend(lake / "staging")`)."""
+    from fakesnow_shims import empty_tables
+
+    from telco360.warehouse.tables import locate
+
+    locate()
+    empty_tables(fakesnow_server)
+    return fakesnow_server

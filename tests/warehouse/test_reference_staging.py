@@ -12,7 +12,6 @@ from telco360.warehouse import pipeline, steps
 from telco360.warehouse.local.arrow import arrow_schema
 from telco360.warehouse.seams import (
     REFERENCE_RUN_ID,
-    STAGING_REFERENCES,
     Backend,
     LocalRewriteWriter,
     LocalTransaction,
@@ -38,9 +37,9 @@ def consumer_table(session, table: str, records, extra_column: bool = False):
 def bound(session, customers=(), plans=(), activity=(), extra_column=False):
     """A reference reader whose references resolve to these rows."""
     frames = {
-        STAGING_REFERENCES[STG_CUSTOMERS]: consumer_table(session, STG_CUSTOMERS, customers, extra_column),
-        STAGING_REFERENCES[STG_PLANS]: consumer_table(session, STG_PLANS, plans, extra_column),
-        STAGING_REFERENCES[STG_ACTIVITY]: consumer_table(session, STG_ACTIVITY, activity, extra_column),
+        contract.STAGING_REFERENCES[STG_CUSTOMERS]: consumer_table(session, STG_CUSTOMERS, customers, extra_column),
+        contract.STAGING_REFERENCES[STG_PLANS]: consumer_table(session, STG_PLANS, plans, extra_column),
+        contract.STAGING_REFERENCES[STG_ACTIVITY]: consumer_table(session, STG_ACTIVITY, activity, extra_column),
     }
     return ReferenceStagingReader(source=lambda _session, reference: frames[reference])
 
@@ -54,7 +53,7 @@ ONE_DAY = dict(customers=[customer(C1, "2024-01-10 10:00")], plans=[plan("PLN-A"
 
 
 def test_every_staging_table_of_the_contract_has_a_reference():
-    assert set(STAGING_REFERENCES) == set(contract.STAGING_TABLES)
+    assert set(contract.STAGING_REFERENCES) == set(contract.STAGING_TABLES)
 
 
 def test_reference_load_copies_each_bound_table_into_staging(wh):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from snowflake.snowpark import Row
 
 from conftest import customer, stage
 from telco360.warehouse import customers
@@ -40,7 +41,7 @@ ENTRY = {"path": "customers/run_id=R1/", "files": ["part-0.parquet", "customers/
 
 
 def test_snowflake_staging_replaces_table_with_copy_of_the_manifest_files():
-    session = RecordingSession({"COPY INTO": [{"rows_loaded": 2}, {"rows_loaded": 1}]})
+    session = RecordingSession({"COPY INTO": [Row(rows_loaded=2), Row(rows_loaded=1)]})
     loaded = SnowflakeStagingReader().load_table(session, "STG_CUSTOMERS", ENTRY)
     assert (loaded, session.statements) == (3, [
         "DELETE FROM TELCO_DB.STAGING.STG_CUSTOMERS",

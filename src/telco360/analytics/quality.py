@@ -32,6 +32,9 @@ PASS = "PASS"
 FAIL = "FAIL"
 SKIPPED = "SKIPPED"
 HIGH_TIMESTAMP = dt.datetime(9999, 12, 31)
+# Timestamp literals typed NTZ like the columns: an untyped one follows the account's
+# TIMESTAMP_TYPE_MAPPING.
+NTZ = T.TimestampType(T.TimestampTimeZone.NTZ)
 DQ_RESULTS_TABLE = "DQ_CHECK_RESULTS"
 
 
@@ -185,9 +188,9 @@ def check_no_overlap_or_gap(tables: WarehouseTables) -> CheckResult:
     dup_starts = _surplus(versions.select("CUSTOMER_ID", "EFFECTIVE_FROM"))
     dup_ends = _surplus(versions.select("CUSTOMER_ID", "EFFECTIVE_TO"))
     starts = versions.select("CUSTOMER_ID", F.col("EFFECTIVE_FROM").alias("EFFECTIVE_TO"))
-    closed = versions.filter(F.col("EFFECTIVE_TO") != F.lit(HIGH_TIMESTAMP))
+    closed = versions.filter(F.col("EFFECTIVE_TO") != F.lit(HIGH_TIMESTAMP, NTZ))
     no_successor = _count_without_match(closed, starts, ["CUSTOMER_ID", "EFFECTIVE_TO"])
-    open_ended = _not_exactly_one(versions, F.col("EFFECTIVE_TO") == F.lit(HIGH_TIMESTAMP))
+    open_ended = _not_exactly_one(versions, F.col("EFFECTIVE_TO") == F.lit(HIGH_TIMESTAMP, NTZ))
     failing = reversed_ + dup_starts + dup_ends + no_successor + open_ended
     return _result(
         "scd2:no_overlap_or_gap", CRITICAL, failing, "version-chain defects",
@@ -210,7 +213,7 @@ def check_one_current_row(tables: WarehouseTables) -> CheckResult:
     if not int(versions.limit(1).count()):  # an empty warehouse; local testing cannot plan on it
         return _result("scd2:one_current_row", CRITICAL, 0, "current-row defects", "")
     wrong_count = _not_exactly_one(versions, F.col("IS_CURRENT"))
-    is_open = F.col("EFFECTIVE_TO") == F.lit(HIGH_TIMESTAMP)
+    is_open = F.col("EFFECTIVE_TO") == F.lit(HIGH_TIMESTAMP, NTZ)
     mismatched = versions.filter((F.col("IS_CURRENT") & ~is_open) | (~F.col("IS_CURRENT") & is_open)).count()
     return _result(
         "scd2:one_current_row", CRITICAL, wrong_count + mismatched, "current-row defects",
@@ -403,15 +406,19 @@ def run_dq_checks(session: Session, run_id: str, checked_at: Optional[dt.datetim
 
 
 def post_load_check(session: Session, run_date: str, run_id: str) -> dict:
-    """The checks in the shape of `telco360.warehouse.pipeline.POST_LOAD_CHECKS`, recorded under
-    the pipeline's run id: a run whose critical checks fail does not pass, so the pipeline
-    rolls back before COMMIT."""
-    results = run_dq_checks(session, run_id)
+    """The checks in the shape of `telco360.warehouse.pipeline.POST_LOAD_CHECKS`: a run whose
+    critical checks fail does not pass, so the pipeline rolls back before COMMIT. "record"
+    writes the results under the pipeline's run id; the pipeline calls it inside the
+    transaction when the run commits, and after the ROLLBACK when it fails, so operators
+    find a failed run's results in DW.DQ_CHECK_RESULTS."""
+    results = evaluate_checks(read_warehouse_tables(session))
+    checked_at = _utc_now()
     return {
         "check": "data_quality",
         "passed": not has_critical_failure(results),
         "failed": describe_failures(results),
         "results": [r.__dict__ for r in results],
+        "record": lambda target: record_results(target, run_id, results, checked_at),
     }
 
 

@@ -10,11 +10,16 @@ from telco360.warehouse.tables import snowpark_type
 
 
 def dw_table(name: str) -> str:
-    return f"{contract.DATABASE}.{contract.DW_SCHEMA}.{name}"
+    """In the located DW schema (`telco360.warehouse.tables.locate_in_session`)."""
+    from telco360.warehouse.tables import database, schema_of
+
+    return f"{database()}.{schema_of(name)}.{name}"
 
 
 def staging_table(name: str) -> str:
-    return f"{contract.DATABASE}.{contract.STAGING_SCHEMA}.{name}"
+    from telco360.warehouse.tables import database
+
+    return f"{database()}.{contract.STAGING_SCHEMA}.{name}"
 
 
 def _cast(column: Column, data_type: T.DataType) -> Column:
@@ -33,9 +38,9 @@ def conform(frame: DataFrame, columns: tuple[tuple[str, str, str], ...]) -> Data
 
 def materialize(frame: DataFrame) -> DataFrame:
     """Compute `frame` once where that pays: local testing re-runs a lazy plan for every
-    action and even for schema lookups (joins, `columns`), so the local side caches it; in
-    Snowflake the plan stays lazy (a cached result would be a temporary table, i.e. DDL, which
-    would commit the pipeline's open transaction). The choice is the warehouse writer seam's."""
+    action and even for schema lookups (joins, `columns`); in Snowflake every statement that
+    reuses a lazy plan inlines it again. Both sides cache it (a Snowpark temporary table in
+    Snowflake, which does not commit the open transaction). The choice is the writer seam's."""
     from telco360.warehouse.seams import backend_for
 
     return backend_for(frame.session).writer.materialize(frame)

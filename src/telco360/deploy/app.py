@@ -7,8 +7,8 @@ committed files equal this output, so the app cannot drift from its sources:
   (`telco360.deploy.ddl`);
 - procedures: the procedure entities of snowflake.yml (name, signature, returns, runtime,
   packages, handler), importing the very zips `snow snowpark build` makes of their artifacts;
-- references: one per staging table, named by the staging seam that reads them
-  (`telco360.warehouse.seams.STAGING_REFERENCES`);
+- references: one per staging table, named in the contract (`contract.STAGING_REFERENCES`),
+  which the staging seam reads;
 - the task graph: snowpark/sql/30_tasks.sql rendered with snowflake.yml's env, its names
   qualified with the app's schemas, serverless (the app owns no warehouse) and without the
   error integration (the consumer's account has none for it); 40_resume_tasks.sql and the
@@ -301,8 +301,6 @@ def render_setup_sql(project, repo_root: Path) -> str:
 
 
 def render_manifest_yml() -> str:
-    from telco360.warehouse.seams import STAGING_REFERENCES
-
     manifest = {
         "manifest_version": 2,
         "artifacts": {"setup_script": "setup.sql", "readme": "README.md"},
@@ -320,7 +318,7 @@ def render_manifest_yml() -> str:
                 "multi_valued": False,
                 "register_callback": REGISTER_CALLBACK,
             }}
-            for table, reference in STAGING_REFERENCES.items()
+            for table, reference in contract.STAGING_REFERENCES.items()
         ],
     }
     return f"# {GENERATED}\n" + yaml.safe_dump(manifest, sort_keys=False, width=120)

@@ -34,7 +34,9 @@ _NULL_STAND_INS = {
 def null_safe_equal(left: Column, right: Column, sql_type: str) -> Column:
     """Never NULL: two NULLs are equal, NULL and a value are not (EQUAL_NULL, which local
     testing lacks)."""
-    stand_in = F.lit(_NULL_STAND_INS.get(sql_type, 0)).cast(snowpark_type(sql_type))
+    value, data_type = _NULL_STAND_INS.get(sql_type, 0), snowpark_type(sql_type)
+    # A timestamp literal typed as the column (untyped, it follows TIMESTAMP_TYPE_MAPPING).
+    stand_in = F.lit(value, data_type) if sql_type == "TIMESTAMP_NTZ" else F.lit(value).cast(data_type)
     either_null = left.is_null() | right.is_null()
     return F.iff(
         either_null,

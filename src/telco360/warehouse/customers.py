@@ -142,7 +142,7 @@ def build_customer_versions(records: DataFrame, engine: Engine = SNOWPARK) -> Da
         *TRACKED,
         "SIGNUP_DATE",
         effective_from.cast(NTZ).alias("EFFECTIVE_FROM"),
-        F.coalesce(F.col("NEXT_AT"), F.lit(HIGH_TIMESTAMP)).cast(NTZ).alias("EFFECTIVE_TO"),
+        F.coalesce(F.col("NEXT_AT"), F.lit(HIGH_TIMESTAMP, NTZ)).cast(NTZ).alias("EFFECTIVE_TO"),
         F.col("NEXT_AT").is_null().alias("IS_CURRENT"),
     )
 

@@ -30,9 +30,11 @@ STEP_INPUT = {
 }
 
 # Post-load checks, run after the four steps and before COMMIT. A check is
-# `check(session, run_date, run_id) -> dict` with at least "check" (name) and "passed" (bool); any
-# check that does not pass fails the run, which rolls it back. The data-quality checks record
-# their results in DW.DQ_CHECK_RESULTS; a critical failure fails the run.
+# `check(session, run_date, run_id) -> dict` with at least "check" (name) and "passed" (bool),
+# and optionally "record" (session -> None), which writes its results: before COMMIT when the
+# run passes, after the ROLLBACK when it fails (like the failure's audit rows). Any check that
+# does not pass fails the run. The data-quality checks record their results in
+# DW.DQ_CHECK_RESULTS; a critical failure fails the run.
 POST_LOAD_CHECKS: list[Callable[[Session, str, str], dict]] = [post_load_check]
 
 
@@ -45,12 +47,15 @@ def new_run_id(run_date: str) -> str:
 
 
 def run_post_load_checks(session: Session, run_date: str, run_id: str) -> list[dict]:
-    results = [check(session, run_date, run_id) for check in POST_LOAD_CHECKS]
+    return [check(session, run_date, run_id) for check in POST_LOAD_CHECKS]
+
+
+def check_outcome(results: list[dict]) -> None:
+    """Raise when a post-load check did not pass."""
     failed = [f"{r.get('check', '?')} ({r['failed']})" if r.get("failed") else r.get("check", "?")
               for r in results if not r.get("passed")]
     if failed:
         raise PipelineError(f"post-load checks failed: {'; '.join(failed)}")
-    return results
 
 
 def run_pipeline(
@@ -70,6 +75,7 @@ def run_pipeline(
     run_started = time.monotonic()
     run_started_at = utc_now()
     step_name = "BEGIN"
+    recorders: list[Callable[[Session], None]] = []
     backend.transaction.begin(session)
     try:
         for step_name, step in STEPS:
@@ -83,12 +89,18 @@ def run_pipeline(
             ))
         step_name = "POST_LOAD_CHECKS"
         checks = run_post_load_checks(session, run_date, run_id)
+        recorders = [c.pop("record") for c in checks if "record" in c]
+        check_outcome(checks)
+        for record in recorders:
+            record(session)
         audit.append(_audit_row(run_id, run_date, PIPELINE_STEP, SUCCEEDED, summaries, run_started_at, run_started))
         _write_audit(session, backend, audit)
         step_name = "COMMIT"
         backend.transaction.commit(session)
     except Exception as exc:
         backend.transaction.rollback(session)
+        for record in recorders:
+            record(session)
         error = f"{type(exc).__name__}: {exc}"
         failed = [
             *audit[: len(summaries)],

@@ -16,9 +16,11 @@ small interface; everything else is shared code.
   one group at a time; so the local side caches shared intermediate results
   (`materialize`), aggregates in pandas (`aggregate`, `distinct`) and computes its
   hottest joins as one pandas merge (`join`), and builds a view's query only when the
-  view is first read (`create_view`). In Snowflake, materializing would
-  create a temporary table, i.e. DDL, which commits the open transaction, so there plans
-  stay lazy and aggregates are plain group_by.
+  view is first read (`create_view`). In Snowflake a shared intermediate result is
+  materialized too (`cache_result`, a temporary table): otherwise every statement that
+  reuses it inlines its whole plan again (one DIM_CUSTOMER MERGE was 514 KB of SQL).
+  Snowpark's own temporary objects do not commit the open transaction (snowpark-python
+  PRs #279 and #3502); aggregates stay plain group_by.
 """
 from __future__ import annotations
 
@@ -34,14 +36,19 @@ from snowflake.snowpark.exceptions import SnowparkSQLException
 
 from telco360 import contract
 from telco360.warehouse.columns import without_matches
-from telco360.warehouse.tables import column_list, qualified_name
+from telco360.warehouse.tables import column_list, database, qualified_name
 
 DELETE_FLAG = "_C360_DELETE"
-STAGE = f"@{contract.DATABASE}.{contract.STAGING_SCHEMA}.{contract.STAGING_STAGE}"
-MANIFEST_FILE_FORMAT = f"{contract.DATABASE}.{contract.STAGING_SCHEMA}.{contract.MANIFEST_FILE_FORMAT}"
-# The Native App's references (app/manifest.yml), one per staging table: the consumer binds
-# each to a table of theirs with the contract's columns.
-STAGING_REFERENCES = {table: table.lower() for table in contract.STAGING_TABLES}
+COPY_FILES_LIMIT = 1000  # file names one COPY ... FILES = (...) may list
+
+
+def stage() -> str:
+    """The external stage over the lake's staging/, in the located database."""
+    return f"@{database()}.{contract.STAGING_SCHEMA}.{contract.STAGING_STAGE}"
+
+
+def manifest_file_format() -> str:
+    return f"{database()}.{contract.STAGING_SCHEMA}.{contract.MANIFEST_FILE_FORMAT}"
 # STAGING_RUN_ID of a load from references: bound tables carry no Job B run id.
 REFERENCE_RUN_ID = "REFERENCES"
 
@@ -83,10 +90,11 @@ class Engine(Protocol):
 
 
 class SnowparkEngine:
-    """Plain Snowpark: lazy plans, group_by aggregates (Snowflake)."""
+    """Plain Snowpark (Snowflake): shared results cached in temporary tables, group_by
+    aggregates."""
 
     def materialize(self, df: DataFrame) -> DataFrame:
-        return df
+        return df.cache_result()
 
     def aggregate(self, df, keys, aggregations) -> DataFrame:
         functions = {"max": F.max, "min": F.min, "sum": F.sum, "count": F.count, "count_distinct": F.count_distinct}
@@ -175,32 +183,42 @@ class SnowflakeStagingReader:
 
     def read_manifest(self, session: Session) -> dict:
         rows = session.sql(
-            f"SELECT $1 FROM {STAGE}/_manifest.json (FILE_FORMAT => '{MANIFEST_FILE_FORMAT}')"
+            f"SELECT $1 FROM {stage()}/_manifest.json (FILE_FORMAT => '{manifest_file_format()}')"
         ).collect()
         if not rows:
             raise StagingError(
-                f"staging load: {STAGE}/_manifest.json not found; run Glue Job B "
+                f"staging load: {stage()}/_manifest.json not found; run Glue Job B "
                 f"(staging_job) first, then rerun the pipeline"
             )
         value = rows[0][0]
         return json.loads(value) if isinstance(value, str) else dict(value)
 
-    def copy_statement(self, table: str, entry: dict) -> str:
+    def copy_statements(self, table: str, entry: dict) -> list[str]:
+        """One COPY per COPY_FILES_LIMIT files (Snowflake's limit for FILES = (...); Job B
+        writes a file per partition)."""
         path = entry["path"].rstrip("/")
-        files = ", ".join(f"'{name}'" for name in file_names(entry))
-        return (
-            f"COPY INTO {qualified_name(table)} FROM {STAGE}/{path}/ "
-            f"FILES = ({files}) "
+        names = file_names(entry)
+        return [
+            f"COPY INTO {qualified_name(table)} FROM {stage()}/{path}/ "
+            f"FILES = ({', '.join(repr(name) for name in names[start:start + COPY_FILES_LIMIT])}) "
             f"FILE_FORMAT = (TYPE = PARQUET USE_LOGICAL_TYPE = TRUE) "
             f"MATCH_BY_COLUMN_NAME = CASE_INSENSITIVE ON_ERROR = ABORT_STATEMENT FORCE = TRUE"
-        )
+            for start in range(0, len(names), COPY_FILES_LIMIT)
+        ]
 
     def load_table(self, session: Session, table: str, entry: dict) -> int:
         session.sql(f"DELETE FROM {qualified_name(table)}").collect()
         if not file_names(entry):
             return 0
-        results = session.sql(self.copy_statement(table, entry)).collect()
-        return sum(int(row["rows_loaded"]) for row in results)
+        return self.copy_files(session, table, entry)
+
+    def copy_files(self, session: Session, table: str, entry: dict) -> int:
+        # A COPY that loads no file answers one row holding only "status".
+        return sum(
+            int(row.as_dict().get("rows_loaded") or 0)
+            for statement in self.copy_statements(table, entry)
+            for row in session.sql(statement).collect()
+        )
 
 
 class ReferenceStagingReader:
@@ -220,7 +238,7 @@ class ReferenceStagingReader:
         # No "rows": a bound table announces no count, so the load checks none.
         return {
             "run_id": REFERENCE_RUN_ID,
-            "tables": {table: {"reference": reference} for table, reference in STAGING_REFERENCES.items()},
+            "tables": {table: {"reference": reference} for table, reference in contract.STAGING_REFERENCES.items()},
         }
 
     def load_table(self, session: Session, table: str, entry: dict) -> int:
@@ -249,7 +267,7 @@ class ReferenceStagingReader:
 def in_native_app(session: Session) -> bool:
     """True when `session` runs inside the Native App: only there does Snowflake know the
     app's references (elsewhere SYSTEM$GET_ALL_REFERENCES is an error)."""
-    reference = STAGING_REFERENCES[next(iter(STAGING_REFERENCES))]
+    reference = contract.STAGING_REFERENCES[next(iter(contract.STAGING_REFERENCES))]
     try:
         session.sql(f"SELECT SYSTEM$GET_ALL_REFERENCES('{reference}')").collect()
     except SnowparkSQLException:
@@ -277,11 +295,13 @@ class MergeWriter(SnowparkEngine):
     """One `MERGE` per table write: upsert by key, delete the keys marked for deletion."""
 
     def append(self, session: Session, table: str, rows: DataFrame) -> int:
-        rows = rows.select(column_list(table))
-        count = rows.count()
-        if count:
-            rows.write.save_as_table(qualified_name(table), mode="append", column_order="name")
-        return count
+        """One insert-only MERGE (ON FALSE), whose result counts the rows: counting first and
+        inserting after would evaluate `rows` twice."""
+        target = session.table(qualified_name(table))
+        columns = column_list(table)
+        source = rows.select(columns)
+        result = target.merge(source, F.lit(False), [F.when_not_matched().insert({c: source[c] for c in columns})])
+        return result.rows_inserted
 
     def apply_changes(self, session, table, key, upserts, deletes=None) -> WriteResult:
         target = session.table(qualified_name(table))

@@ -45,12 +45,47 @@ def column_specs(table: str) -> tuple[tuple[str, str, str], ...]:
     raise KeyError(f"no table {table!r} in telco360.contract")
 
 
+# Where the tables are: the contract's names until `locate_in_session` finds the database
+# and DW schema a Snowflake procedure runs in (a deployment with --env database=TELCO_DB_DEV
+# must read and write TELCO_DB_DEV, never the contract's TELCO_DB).
+_location = {"database": contract.DATABASE, "dw_schema": contract.DW_SCHEMA}
+
+
+def locate_in_session(session) -> dict[str, str]:
+    """Name tables after the session's current database and schema: an owner's-rights
+    procedure runs in the database and schema it was created in (snowflake.yml's env
+    `database` and `dw_schema`); STAGING is the schema of that name in the same database.
+    Local testing (no current database) keeps the contract's names."""
+    from snowflake.snowpark.mock._connection import MockServerConnection
+
+    if isinstance(getattr(session, "_conn", None), MockServerConnection):
+        database, schema = contract.DATABASE, contract.DW_SCHEMA
+    else:
+        database, schema = session.get_current_database(), session.get_current_schema()
+    if not database or not schema:
+        raise RuntimeError(
+            "warehouse: the session has no current database and schema; call the procedures "
+            "from the database and DW schema they were deployed to (USE SCHEMA <database>.<dw_schema>)"
+        )
+    return locate(database.strip('"'), schema.strip('"'))
+
+
+def locate(database: str = contract.DATABASE, dw_schema: str = contract.DW_SCHEMA) -> dict[str, str]:
+    """Name tables in `database` (DW tables in `dw_schema`); the contract's names by default."""
+    _location.update(database=database, dw_schema=dw_schema)
+    return dict(_location)
+
+
+def database() -> str:
+    return _location["database"]
+
+
 def schema_of(table: str) -> str:
-    return contract.STAGING_SCHEMA if table in contract.STAGING_TABLES else contract.DW_SCHEMA
+    return contract.STAGING_SCHEMA if table in contract.STAGING_TABLES else _location["dw_schema"]
 
 
 def qualified_name(table: str) -> str:
-    return f"{contract.DATABASE}.{schema_of(table)}.{table}"
+    return f"{database()}.{schema_of(table)}.{table}"
 
 
 def snowpark_type(sql_type: str) -> DataType:
