@@ -14,8 +14,9 @@ import time
 from snowflake.snowpark import types as T
 
 from telco360 import contract
-from telco360.analytics import marts, quality
-from telco360.analytics.tables import snowpark_type
+from telco360.analytics import marts
+from telco360.warehouse import quality
+from telco360.warehouse.tables import snowpark_type
 from telco360.warehouse.local.session import local_session
 
 HIGH = dt.datetime(9999, 12, 31)

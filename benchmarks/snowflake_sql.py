@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from fakesnow_shims import fakesnow_backend, fakesnow_session, statement_log  # noqa: E402
 from telco360.warehouse import pipeline  # noqa: E402
-from telco360.warehouse.local_tables import arrow_schema  # noqa: E402
+from telco360.warehouse.local.arrow import arrow_schema  # noqa: E402
 from warehouse import _customer_rows, _event_columns, _plan_rows, write_staging  # noqa: E402
 
 TARGETS = {"statements": 25, "sql_bytes": 50_000, "largest_statement_bytes": 20_000}

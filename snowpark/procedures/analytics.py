@@ -3,7 +3,7 @@ Both return a JSON summary; SP_RUN_DQ_CHECKS raises (after recording its results
 DW.DQ_CHECK_RESULTS) when a critical check fails, so the task fails and its alert fires."""
 import json
 
-from telco360.analytics.quality import describe_failures, has_critical_failure, run_dq_checks
+from telco360.warehouse.quality import describe_failures, has_critical_failure, run_dq_checks
 from telco360.analytics.refresh import refresh_marts
 from telco360.warehouse.tables import locate_in_session
 

@@ -16,7 +16,7 @@ import datetime as dt
 import pytest
 
 from telco360 import contract
-from telco360.analytics.tables import dw_table, snowpark_type, staging_table
+from telco360.warehouse.tables import qualified_name, snowpark_type
 
 HIGH = dt.datetime(9999, 12, 31)
 LOADED = dt.datetime(2024, 2, 1)
@@ -98,7 +98,7 @@ def as_frame(session, table: str, rows: list[dict]):
 
 
 def save(session, table: str, rows: list[dict]) -> None:
-    name = staging_table(table) if table in contract.STAGING_TABLES else dw_table(table)
+    name = qualified_name(table) if table in contract.STAGING_TABLES else qualified_name(table)
     as_frame(session, table, rows).write.save_as_table(name, mode="overwrite")
 
 

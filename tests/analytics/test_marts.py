@@ -7,7 +7,7 @@ import pytest
 
 from telco360 import contract
 from telco360.analytics import marts
-from telco360.analytics.tables import dw_table
+from telco360.warehouse.tables import qualified_name
 
 from .conftest import FACTS, HIGH, VERSIONS, as_frame, event
 
@@ -16,9 +16,9 @@ REFRESHED = dt.datetime(2024, 2, 1, 6)
 
 def tables(session):
     return (
-        session.table(dw_table("FACT_ACTIVITY")),
-        session.table(dw_table("DIM_CUSTOMER")),
-        session.table(dw_table("DIM_PLAN")),
+        session.table(qualified_name("FACT_ACTIVITY")),
+        session.table(qualified_name("DIM_CUSTOMER")),
+        session.table(qualified_name("DIM_PLAN")),
     )
 
 

@@ -8,7 +8,7 @@ import pytest
 from snowflake.snowpark import functions as F
 
 from telco360 import contract
-from telco360.analytics.tables import dw_table
+from telco360.warehouse.tables import qualified_name
 from telco360.runner import handlers
 
 from .conftest import VERSIONS, save
@@ -29,13 +29,13 @@ def refreshed(dw, procedures):
 def test_refresh_writes_every_mart_table_with_the_contract_columns(refreshed):
     session, _, _ = refreshed
     for table in ("MART_PLAN_USAGE_DAILY", "MART_CUSTOMER_360", "MART_CHURN_BY_PLAN", "MART_CUSTOMER_FEATURES"):
-        columns = [c.strip('"') for c in session.table(dw_table(table)).columns]
+        columns = [c.strip('"') for c in session.table(qualified_name(table)).columns]
         assert columns == [c[0] for c in contract.ANALYTICS_TABLES[table]], table
 
 
 def test_refresh_creates_the_enriched_activity_view(refreshed):
     session, _, _ = refreshed
-    assert session.table(dw_table("V_ACTIVITY_ENRICHED")).count() == 6
+    assert session.table(qualified_name("V_ACTIVITY_ENRICHED")).count() == 6
 
 
 def test_refresh_reports_rows_written_per_mart(refreshed):
@@ -46,7 +46,7 @@ def test_refresh_reports_rows_written_per_mart(refreshed):
 
 def test_refresh_keeps_the_feature_snapshots_of_earlier_as_of_dates(refreshed):
     session, _, _ = refreshed
-    features = session.table(dw_table("MART_CUSTOMER_FEATURES"))
+    features = session.table(qualified_name("MART_CUSTOMER_FEATURES"))
     dates = sorted({r[0] for r in features.select("AS_OF_DATE").collect()})
     assert dates == [dt.date(2024, 1, 15), dt.date(2024, 1, 31)]
     assert features.filter(F.col("AS_OF_DATE") == F.lit(dt.date(2024, 1, 15))).count() == 4

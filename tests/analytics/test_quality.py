@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from snowflake.snowpark import functions as F
 
-from telco360.analytics import quality
-from telco360.analytics.tables import dw_table
+from telco360.warehouse import quality
+from telco360.warehouse.tables import qualified_name
 
 from .conftest import FACTS, PLANS, VERSIONS, as_frame, event, plan, ts, version
 
@@ -133,7 +133,7 @@ def test_only_critical_failures_fail_the_run():
 def test_run_dq_checks_records_one_row_per_check_under_the_run_id(dw):
     checked_at = dt.datetime(2024, 2, 1, 7)
     results = quality.run_dq_checks(dw, "run-test-1", checked_at)
-    recorded = dw.table(dw_table("DQ_CHECK_RESULTS")).filter(F.col("RUN_ID") == "run-test-1").collect()
+    recorded = dw.table(qualified_name("DQ_CHECK_RESULTS")).filter(F.col("RUN_ID") == "run-test-1").collect()
     assert len(recorded) == len(results) == len(quality.CHECKS)
     assert {r["CHECKED_AT"] for r in recorded} == {checked_at}
 

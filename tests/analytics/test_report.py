@@ -199,7 +199,7 @@ def test_check_table_keeps_names_and_counts_whole_at_80_columns():
 
     from rich.console import Console
 
-    from telco360.analytics.quality import CheckResult
+    from telco360.warehouse.quality import CheckResult
     from telco360.commands.check import print_results
 
     detail = "of 20060 staged; the load step for DW.FACT_ACTIVITY lost them [rerun the pipeline]"
@@ -277,7 +277,7 @@ def test_report_and_check_work_on_a_new_empty_warehouse(tmp_path, capsys):
 def refreshed_lake(lake: Path) -> Path:
     """`build_lake` after its run's marts refresh (as of its RUN_DATE) and DQ checks, as the
     local runner leaves a lake after a successful day."""
-    from telco360.analytics.quality import run_dq_checks
+    from telco360.warehouse.quality import run_dq_checks
     from telco360.analytics.refresh import refresh_marts
     from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
 
@@ -298,7 +298,7 @@ def without_refresh_time(rows: list[dict]) -> list[dict]:
 
 
 def test_the_report_reads_what_the_last_run_saved_when_it_is_current(tmp_path, monkeypatch):
-    from telco360.analytics import quality
+    from telco360.warehouse import quality
     from telco360.runner import report as run_report
 
     lake = refreshed_lake(tmp_path / "lake")

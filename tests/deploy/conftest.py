@@ -27,13 +27,3 @@ def template(repo_root) -> dict:
     from telco360.deploy.aws import load_template
 
     return load_template(repo_root)
-
-
-def as_list(value) -> list:
-    return value if isinstance(value, list) else [value]
-
-
-def role_statements(template: dict, role: str) -> list[dict]:
-    """Every statement of the IAM role's inline policies."""
-    policies = template["Resources"][role]["Properties"]["Policies"]
-    return [s for p in policies for s in p["PolicyDocument"]["Statement"]]

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import as_list, role_statements
+from template_helpers import as_list, role_statements
 import yaml
 
 from telco360 import contract

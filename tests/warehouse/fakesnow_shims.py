@@ -156,7 +156,7 @@ class InsertStagingReader(seams.SnowflakeStagingReader):
     def copy_files(self, session: Session, table: str, entry: dict) -> int:
         import fakesnow.server
 
-        from telco360.warehouse.local_tables import read_parquet_files
+        from telco360.warehouse.local.arrow import read_parquet_files
 
         self.sent_copies.extend(self.copy_statements(table, entry))
         data = read_parquet_files([self.staging_dir / entry["path"] / n for n in seams.file_names(entry)], table)

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pytest
 
 from conftest import customer, event, plan
-from telco360.analytics import quality
+from telco360.warehouse import quality
 from telco360.warehouse import pipeline, steps
 from telco360.warehouse.local.session import open_local_warehouse
 from telco360.warehouse.seams import backend_for

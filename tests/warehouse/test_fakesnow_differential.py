@@ -12,8 +12,8 @@ import pytest
 from conftest import customer, event, plan, write_staging
 from fakesnow_shims import fakesnow_backend
 from telco360.warehouse import pipeline
-from telco360.warehouse.local import open_local_warehouse, save_local_warehouse
-from telco360.warehouse.local_tables import read_arrow_table
+from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
+from telco360.warehouse.local.arrow import read_arrow_table
 from telco360.warehouse.tables import CUSTOMER_STATE_HISTORY, DIM_CUSTOMER, DIM_PLAN, FACT_ACTIVITY, qualified_name
 
 DW_TABLES = (DIM_PLAN, DIM_CUSTOMER, FACT_ACTIVITY, CUSTOMER_STATE_HISTORY)

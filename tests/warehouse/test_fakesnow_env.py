@@ -8,7 +8,7 @@ import pytest
 from conftest import customer, event, plan, write_staging
 from fakesnow_shims import close, fakesnow_backend, warehouse_session
 from telco360.warehouse import steps
-from telco360.warehouse.procedures import load_procedure, load_procedure_module
+from telco360.runner import handlers
 from telco360.warehouse.tables import locate, locate_in_session
 
 DEV = {"database": "TELCO_DB_DEV"}
@@ -28,9 +28,9 @@ def test_procedures_of_a_dev_deployment_load_the_dev_database_only(dev_session, 
     locate_in_session(dev_session)
     steps.load_staging(dev_session, "2024-01-15", backend=fakesnow_backend(tmp_path / "staging"))
     locate()  # a new procedure call starts from the contract's names
-    for name in ("SP_LOAD_DIM_PLAN", "SP_LOAD_DIM_CUSTOMER", "SP_LOAD_FACT_ACTIVITY"):
-        load_procedure(name)(dev_session, "2024-01-15")
-    load_procedure_module("analytics").sp_run_dq_checks(dev_session, "2024-01-15")
+    for module in ("load_dim_plan", "load_dim_customer", "load_fact_activity"):
+        handlers.procedure(f"{module}.py", f"sp_{module}")(dev_session, "2024-01-15")
+    handlers.procedure("analytics.py", "sp_run_dq_checks")(dev_session, "2024-01-15")
     counts = {db: {t: dev_session.table(f"{db}.DW.{t}").count() for t in ("DIM_PLAN", "DIM_CUSTOMER", "FACT_ACTIVITY")}
               for db in ("TELCO_DB_DEV", "TELCO_DB")}
     assert counts == {"TELCO_DB_DEV": {"DIM_PLAN": 1, "DIM_CUSTOMER": 2, "FACT_ACTIVITY": 1},

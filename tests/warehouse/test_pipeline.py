@@ -14,7 +14,8 @@ from telco360.warehouse.local import arrow
 from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
 from telco360.warehouse.local.arrow import arrow_schema, write_arrow_table
 from telco360.runner import handlers
-from telco360.warehouse.seams import Backend, LocalRewriteWriter, LocalStagingReader
+from telco360.warehouse.local.backend import LocalRewriteWriter, LocalStagingReader
+from telco360.warehouse.seams import Backend
 
 C1 = "C0000001"
 

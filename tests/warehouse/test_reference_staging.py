@@ -10,11 +10,10 @@ from conftest import customer, event, plan, rows
 from telco360 import contract
 from telco360.warehouse import pipeline, steps
 from telco360.warehouse.local.arrow import arrow_schema
+from telco360.warehouse.local.backend import LocalRewriteWriter, LocalTransaction
 from telco360.warehouse.seams import (
     REFERENCE_RUN_ID,
     Backend,
-    LocalRewriteWriter,
-    LocalTransaction,
     ReferenceStagingReader,
     SnowflakeStaging,
     StagingError,

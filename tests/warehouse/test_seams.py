@@ -9,8 +9,8 @@ from snowflake.snowpark import Row
 
 from conftest import customer, stage
 from telco360.warehouse import customers
+from telco360.warehouse.local.backend import LocalEngine
 from telco360.warehouse.seams import (
-    LocalEngine,
     SnowflakeStagingReader,
     SnowflakeTransaction,
     SnowparkEngine,

@@ -21,7 +21,9 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
 
 from telco360 import contract
-from telco360.analytics.tables import aggregate, conform, materialize, snowpark_type
+from telco360.warehouse.columns import conform
+from telco360.warehouse.seams import aggregate, materialize
+from telco360.warehouse.tables import snowpark_type
 
 MART_COLUMNS = contract.ANALYTICS_TABLES
 VIEW_COLUMNS = contract.ANALYTICS_VIEWS

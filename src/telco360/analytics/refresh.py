@@ -11,8 +11,9 @@ from snowflake.snowpark import DataFrame, Session
 from snowflake.snowpark import functions as F
 
 from telco360.analytics import marts
-from telco360.analytics.quality import WarehouseTables, read_warehouse_tables
-from telco360.analytics.tables import dw_table, materialize
+from telco360.warehouse.quality import WarehouseTables, read_warehouse_tables
+from telco360.warehouse.seams import materialize
+from telco360.warehouse.tables import qualified_name
 from telco360.warehouse.seams import backend_for
 
 FEATURES_TABLE = "MART_CUSTOMER_FEATURES"
@@ -38,7 +39,7 @@ def refresh_marts(session: Session, run_date: str, refreshed_at: Optional[dt.dat
     # Lazy frames over the tables: a view built later still reads them as they are then.
     backend_for(session).writer.create_view(
         session,
-        dw_table("V_ACTIVITY_ENRICHED"),
+        qualified_name("V_ACTIVITY_ENRICHED"),
         lambda: marts.activity_enriched(tables.fact_activity, tables.dim_customer, tables.dim_plan),
     )
     frames = build_marts(tables, as_of, refreshed_at)
@@ -48,9 +49,9 @@ def refresh_marts(session: Session, run_date: str, refreshed_at: Optional[dt.dat
             _replace_snapshot(session, frame, as_of)
         else:
             # "truncate" keeps the DDL's column types, comments and grants in Snowflake.
-            frame.write.save_as_table(dw_table(name), mode="truncate", column_order="name")
+            frame.write.save_as_table(qualified_name(name), mode="truncate", column_order="name")
         # Counted in the written table: counting `frame` would compute the mart a second time.
-        written = session.table(dw_table(name))
+        written = session.table(qualified_name(name))
         if name == FEATURES_TABLE:
             written = written.filter(F.col("AS_OF_DATE") == F.lit(as_of))
         rows[name] = int(written.count())
@@ -58,7 +59,7 @@ def refresh_marts(session: Session, run_date: str, refreshed_at: Optional[dt.dat
 
 
 def _replace_snapshot(session: Session, frame: DataFrame, as_of: dt.date) -> None:
-    name = dw_table(FEATURES_TABLE)
+    name = qualified_name(FEATURES_TABLE)
     try:
         session.table(name).delete(F.col("AS_OF_DATE") == F.lit(as_of))
     except Exception as exc:  # first refresh in a local warehouse: the table is created below

@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"c360 check: no local warehouse at {warehouse}; run the pipeline on this lake first "
               f"(`c360 demo --lake {args.lake}`)", file=sys.stderr)
         return 2
-    from telco360.analytics.quality import has_critical_failure, run_dq_checks
+    from telco360.warehouse.quality import has_critical_failure, run_dq_checks
     from telco360.warehouse.local.session import open_local_warehouse
 
     run_id = args.run_id or f"check-{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%SZ}"

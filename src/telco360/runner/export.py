@@ -25,7 +25,7 @@ def export_warehouse(lake_dir: Path | str, out_dir: Path | str) -> dict:
     """Write every table; returns {"<SCHEMA>.<TABLE>": rows}."""
     from telco360.warehouse.local.session import PERSISTED_TABLES, WAREHOUSE_DIR, read_saved_table
     from telco360.warehouse.local.arrow import arrow_schema, read_parquet_files
-    from telco360.warehouse.tables import ALL_TABLES, STAGING_DATASET_TABLES, schema_of
+    from telco360.warehouse.tables import ALL_TABLES, schema_of
 
     lake, out = Path(lake_dir), Path(out_dir)
     warehouse = lake / WAREHOUSE_DIR
@@ -37,7 +37,7 @@ def export_warehouse(lake_dir: Path | str, out_dir: Path | str) -> dict:
         tables[table] = arrow_schema(table).empty_table() if saved is None else saved
     staging_entries = loaded_staging_manifest(lake, tables.get("PIPELINE_RUN_LOG")).get("tables", {})
     staging_dir = lake / contract.STAGING
-    for table in STAGING_DATASET_TABLES.values():
+    for table in contract.STAGING_TABLE_OF_DATASET.values():
         entry = staging_entries.get(table)
         paths = [staging_dir / entry["path"] / name for name in entry.get("files", [])] if entry else []
         tables[table] = read_parquet_files(paths, table)

@@ -31,8 +31,8 @@ def warehouse_sections(lake: Path, as_of: dt.date, now: dt.datetime) -> dict:
     """Marts for the charts and the DQ results: those the last successful run saved when they
     describe the warehouse as it is (see `saved_sections`), else computed on it now."""
     from telco360.analytics import marts
-    from telco360.analytics.quality import evaluate_checks, read_warehouse_tables
-    from telco360.analytics.tables import materialize
+    from telco360.warehouse.quality import evaluate_checks, read_warehouse_tables
+    from telco360.warehouse.seams import materialize
     from telco360.warehouse.local.session import open_local_warehouse
 
     session = open_local_warehouse(lake)
@@ -62,11 +62,11 @@ def saved_sections(session, as_of: dt.date) -> dict | None:
     tables then describe exactly the DW tables beside them."""
     from snowflake.snowpark import functions as F
 
-    from telco360.analytics.quality import DQ_RESULTS_TABLE, optional_table
-    from telco360.analytics.tables import dw_table
+    from telco360.warehouse.quality import DQ_RESULTS_TABLE, optional_table
+    from telco360.warehouse.tables import qualified_name
 
     names = ("PIPELINE_RUN_LOG", "MART_CUSTOMER_360", DQ_RESULTS_TABLE, "MART_PLAN_USAGE_DAILY", "MART_CHURN_BY_PLAN")
-    frames = [optional_table(session, dw_table(name)) for name in names]
+    frames = [optional_table(session, qualified_name(name)) for name in names]
     if any(frame is None for frame in frames):
         return None
     run_log, customer_360, dq, usage, churn = frames

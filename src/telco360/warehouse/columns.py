@@ -6,6 +6,7 @@ from typing import Iterable
 
 from snowflake.snowpark import Column, DataFrame
 from snowflake.snowpark import functions as F
+from snowflake.snowpark import types as T
 
 from telco360 import contract
 from telco360.warehouse.tables import column_specs, snowpark_type
@@ -85,3 +86,17 @@ def without_matches(rows: DataFrame, others: DataFrame, key) -> DataFrame:
     keys = [key] if isinstance(key, str) else list(key)
     found = others.select(keys).with_column(_MATCHED, F.lit(True))
     return rows.join(found, on=keys, how="left").filter(holds(F.col(_MATCHED).is_null())).select(rows.columns)
+
+
+def _cast(column: Column, data_type: T.DataType) -> Column:
+    if isinstance(data_type, T.DecimalType):
+        # Left to the table: Snowflake coerces on insert into the DDL's NUMBER(p,s) column
+        # (marts are written in "truncate" mode, which keeps the DDL), while local testing
+        # cannot cast a NULL number to DECIMAL (it sees NaN and raises).
+        return column
+    return column.cast(data_type)
+
+
+def conform(frame: DataFrame, columns: tuple[tuple[str, str, str], ...]) -> DataFrame:
+    """Select exactly the contract's columns, in its order, cast to its types."""
+    return frame.select([_cast(F.col(name), snowpark_type(kind)).alias(name) for name, kind, _ in columns])

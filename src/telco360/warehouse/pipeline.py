@@ -13,7 +13,7 @@ from typing import Callable, Optional
 
 from snowflake.snowpark import Session
 
-from telco360.analytics.quality import post_load_check
+from telco360.warehouse.quality import post_load_check
 from telco360.warehouse.columns import utc_now
 from telco360.warehouse.seams import Backend, backend_for
 from telco360.warehouse.steps import STEPS

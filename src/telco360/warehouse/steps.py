@@ -9,6 +9,7 @@ from typing import Optional
 
 from snowflake.snowpark import Session
 
+from telco360 import contract
 from telco360.warehouse import customers, facts, plans
 from telco360.warehouse.columns import utc_now, without_matches
 from telco360.warehouse.seams import Backend, StagingError, backend_for
@@ -17,7 +18,6 @@ from telco360.warehouse.tables import (
     DIM_CUSTOMER,
     DIM_PLAN,
     FACT_ACTIVITY,
-    STAGING_DATASET_TABLES,
     STG_ACTIVITY,
     STG_CUSTOMERS,
     STG_PLANS,
@@ -39,14 +39,14 @@ def load_staging(session: Session, run_date: str, backend: Optional[Backend] = N
     backend = backend or backend_for(session)
     manifest = backend.staging.read_manifest(session)
     entries = manifest.get("tables", {})
-    absent = [t for t in STAGING_DATASET_TABLES.values() if t not in entries]
+    absent = [t for t in contract.STAGING_TABLE_OF_DATASET.values() if t not in entries]
     if absent:
         raise StagingError(
             f"staging load: the manifest of run {manifest.get('run_id')} lacks tables "
             f"{', '.join(absent)}; rerun Job B"
         )
     rows = {}
-    for table in STAGING_DATASET_TABLES.values():
+    for table in contract.STAGING_TABLE_OF_DATASET.values():
         rows[table] = backend.staging.load_table(session, table, entries[table])
         expected = entries[table].get("rows")
         if expected is not None and int(expected) != rows[table]:

@@ -28,13 +28,6 @@ FACT_ACTIVITY = "FACT_ACTIVITY"
 CUSTOMER_STATE_HISTORY = "CUSTOMER_STATE_HISTORY"
 PIPELINE_RUN_LOG = "PIPELINE_RUN_LOG"
 
-# Job B's dataset folders in staging/ and the tables they load.
-STAGING_DATASET_TABLES = {
-    contract.CUSTOMERS: STG_CUSTOMERS,
-    contract.PLANS: STG_PLANS,
-    contract.ACTIVITY_LOGS: STG_ACTIVITY,
-}
-
 _NUMBER = re.compile(r"NUMBER\((\d+),(\d+)\)")
 
 

@@ -23,7 +23,7 @@ from telco360 import contract
 from telco360 import lake as lake_layout
 from telco360.warehouse.local import compat
 from telco360.warehouse.local.arrow import arrow_schema, read_arrow_table, write_arrow_table
-from telco360.warehouse.seams import register_local_backend
+from telco360.warehouse.local.backend import register_local_backend
 from telco360.warehouse.tables import ALL_TABLES, schema_of
 
 WAREHOUSE_DIR = lake_layout.WAREHOUSE
@@ -43,7 +43,9 @@ def table_path(warehouse_dir: Path, table: str) -> Path:
 def local_session() -> Session:
     """A Snowpark local-testing session, with the emulator fixes of `compat` installed."""
     compat.install()
-    return Session.builder.config("local_testing", True).create()
+    session = Session.builder.config("local_testing", True).create()
+    register_local_backend(session, None)
+    return session
 
 
 def read_saved_table(lake_dir, table: str) -> Optional[pa.Table]:

@@ -22,16 +22,16 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
 
 from telco360 import contract
-from telco360.analytics.tables import distinct as distinct_rows
-from telco360.analytics.tables import dw_table, materialize, snowpark_type, staging_table
-from telco360.warehouse.columns import without_matches
+from telco360.warehouse.columns import HIGH_TIMESTAMP, utc_now, without_matches
+from telco360.warehouse.seams import distinct as distinct_rows
+from telco360.warehouse.seams import materialize
+from telco360.warehouse.tables import qualified_name, snowpark_type
 
 CRITICAL = "CRITICAL"
 WARNING = "WARNING"
 PASS = "PASS"
 FAIL = "FAIL"
 SKIPPED = "SKIPPED"
-HIGH_TIMESTAMP = dt.datetime(9999, 12, 31)
 # Timestamp literals typed NTZ like the columns: an untyped one follows the account's
 # TIMESTAMP_TYPE_MAPPING.
 NTZ = T.TimestampType(T.TimestampTimeZone.NTZ)
@@ -364,12 +364,12 @@ def describe_failures(results: list[CheckResult]) -> str:
 
 def read_warehouse_tables(session: Session) -> WarehouseTables:
     return WarehouseTables(
-        dim_customer=session.table(dw_table("DIM_CUSTOMER")),
-        dim_plan=session.table(dw_table("DIM_PLAN")),
-        fact_activity=session.table(dw_table("FACT_ACTIVITY")),
-        stg_customers=optional_table(session, staging_table("STG_CUSTOMERS")),
-        stg_plans=optional_table(session, staging_table("STG_PLANS")),
-        stg_activity=optional_table(session, staging_table("STG_ACTIVITY")),
+        dim_customer=session.table(qualified_name("DIM_CUSTOMER")),
+        dim_plan=session.table(qualified_name("DIM_PLAN")),
+        fact_activity=session.table(qualified_name("FACT_ACTIVITY")),
+        stg_customers=optional_table(session, qualified_name("STG_CUSTOMERS")),
+        stg_plans=optional_table(session, qualified_name("STG_PLANS")),
+        stg_activity=optional_table(session, qualified_name("STG_ACTIVITY")),
     )
 
 
@@ -394,14 +394,14 @@ def results_frame(session: Session, run_id: str, results: list[CheckResult], che
 def record_results(session: Session, run_id: str, results: list[CheckResult], checked_at: dt.datetime) -> None:
     """Append to DW.DQ_CHECK_RESULTS (created by the DDL in Snowflake, on first use locally)."""
     results_frame(session, run_id, results, checked_at).write.save_as_table(
-        dw_table(DQ_RESULTS_TABLE), mode="append", column_order="name"
+        qualified_name(DQ_RESULTS_TABLE), mode="append", column_order="name"
     )
 
 
 def run_dq_checks(session: Session, run_id: str, checked_at: Optional[dt.datetime] = None) -> list[CheckResult]:
     """Evaluate every check on the session's warehouse and record the results under `run_id`."""
     results = evaluate_checks(read_warehouse_tables(session))
-    record_results(session, run_id, results, checked_at or _utc_now())
+    record_results(session, run_id, results, checked_at or utc_now())
     return results
 
 
@@ -412,7 +412,7 @@ def post_load_check(session: Session, run_date: str, run_id: str) -> dict:
     transaction when the run commits, and after the ROLLBACK when it fails, so operators
     find a failed run's results in DW.DQ_CHECK_RESULTS."""
     results = evaluate_checks(read_warehouse_tables(session))
-    checked_at = _utc_now()
+    checked_at = utc_now()
     return {
         "check": "data_quality",
         "passed": not has_critical_failure(results),
@@ -420,7 +420,3 @@ def post_load_check(session: Session, run_date: str, run_id: str) -> dict:
         "results": [r.__dict__ for r in results],
         "record": lambda target: record_results(target, run_id, results, checked_at),
     }
-
-
-def _utc_now() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,131 @@
+"""The local side of every warehouse seam (`telco360.warehouse.seams`), for Snowpark local
+testing: staging read with pyarrow, table writes as rewrites, no-op transactions, and an
+engine that caches shared results and computes aggregates and hot joins in pandas."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+from snowflake.snowpark import DataFrame, Session
+
+from telco360 import lake
+from telco360.warehouse.columns import without_matches
+from telco360.warehouse.local.arrow import aggregate_locally, join_locally, read_parquet_files, write_arrow_table
+from telco360.warehouse.local.compat import register_deferred_view
+from telco360.warehouse.seams import Backend, StagingError, WriteResult, file_names, register_backend
+from telco360.warehouse.tables import column_list, qualified_name
+
+
+class LocalEngine:
+    """Local testing: shared results cached, aggregates computed by pandas."""
+
+    def materialize(self, df: DataFrame) -> DataFrame:
+        return df.cache_result()
+
+    def aggregate(self, df, keys, aggregations) -> DataFrame:
+        return aggregate_locally(df, list(keys), aggregations)
+
+    def distinct(self, df: DataFrame, columns: Sequence[str]) -> DataFrame:
+        return aggregate_locally(df, list(columns), {})
+
+    def join(self, left: DataFrame, right: DataFrame, keys: Sequence[str], how: str = "inner") -> DataFrame:
+        return join_locally(left, right, list(keys), how)
+
+    def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
+        register_deferred_view(session, name, build)
+
+
+class LocalStagingReader:
+    """Reads the staging snapshot from `<lake>/staging` with pyarrow into the session."""
+
+    def __init__(self, staging_dir: Optional[Path]):
+        self.staging_dir = Path(staging_dir) if staging_dir is not None else None
+
+    def read_manifest(self, session: Session) -> dict:
+        if self.staging_dir is None:
+            raise StagingError(
+                "staging load: this local session has no lake folder; open it with "
+                "telco360.warehouse.local.session.open_local_warehouse(lake_dir)"
+            )
+        path = self.staging_dir / lake.LATEST_MANIFEST
+        if not path.is_file():
+            raise StagingError(
+                f"staging load: {path} not found; run Job B first "
+                f"(c360 glue staging --lake {self.staging_dir.parent})"
+            )
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise StagingError(f"staging load: {path} is not valid JSON ({exc}); rerun Job B") from exc
+
+    def load_table(self, session: Session, table: str, entry: dict) -> int:
+        folder = self.staging_dir / entry["path"]
+        paths = [folder / name for name in file_names(entry)]
+        absent = [str(p) for p in paths if not p.is_file()]
+        if absent:
+            raise StagingError(
+                f"staging load: {table}: files named in the manifest are missing: "
+                f"{', '.join(absent)}; rerun Job B"
+            )
+        try:
+            data = read_parquet_files(paths, table)
+        except ValueError as exc:
+            raise StagingError(f"staging load: {table}: {exc}") from exc
+        return write_arrow_table(session, table, data)
+
+
+class LocalRewriteWriter(LocalEngine):
+    """Rewrites the table: rows whose key is neither upserted nor deleted, plus the upserts.
+    Joins on column names only (hash joins in local testing)."""
+
+    def append(self, session: Session, table: str, rows: DataFrame) -> int:
+        rows = rows.select(column_list(table)).cache_result()
+        count = rows.count()
+        if count:
+            rows.write.save_as_table(qualified_name(table), mode="append", column_order="name")
+        return count
+
+    def apply_changes(self, session, table, key, upserts, deletes=None) -> WriteResult:
+        key = list(key)
+        name = qualified_name(table)
+        columns = column_list(table)
+        target_keys = session.table(name).select(key)
+        upserts = upserts.select(columns).cache_result()
+        touched = upserts.select(key)
+        deleted = 0
+        if deletes is not None:
+            doomed = deletes.select(key).join(target_keys, on=key).cache_result()
+            deleted = doomed.count()
+            touched = touched.union_all(doomed)
+        total = upserts.count()
+        updated = upserts.select(key).join(target_keys, on=key).count() if total else 0
+        if total or deleted:
+            kept = without_matches(session.table(name), touched, key).select(columns)
+            kept.union_all_by_name(upserts).write.save_as_table(name, mode="overwrite")
+        return WriteResult(total - updated, updated, deleted)
+
+
+class LocalTransaction:
+    """No-op: the local runner saves the in-memory warehouse only after success."""
+
+    def begin(self, session: Session) -> None:
+        return None
+
+    def commit(self, session: Session) -> None:
+        return None
+
+    def rollback(self, session: Session) -> None:
+        return None
+
+
+
+
+def local_backend(staging_dir: Optional[Path]) -> Backend:
+    return Backend(LocalStagingReader(staging_dir), LocalRewriteWriter(), LocalTransaction())
+
+
+def register_local_backend(session: Session, staging_dir: Optional[Path]) -> Backend:
+    """The local side for `session`, reading staging snapshots from `staging_dir` (None: the
+    session loads no staging)."""
+    return register_backend(session, local_backend(staging_dir))
