@@ -3,8 +3,8 @@ DIM_PLAN, FACT_ACTIVITY and each staging table empty alone, and all of them toge
 
 A first day may bring only the plan catalog, or customers that were all quarantined: an empty
 table is ordinary input, never a crash (issue 24). The tests take a `warehouse` fixture,
-parametrized by backend: `local` is Snowpark local testing; a Snowflake-path backend (fakesnow)
-plugs in as one more parameter with the same three methods.
+parametrized by backend: `local` is Snowpark local testing, `fakesnow` the Snowflake path (the
+statements Snowflake would receive, executed by fakesnow; tests/warehouse/conftest.py).
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from telco360.warehouse.local.session import open_local_warehouse
 from telco360.warehouse.seams import backend_for
 from telco360.warehouse.local.arrow import arrow_schema, read_arrow_table, write_arrow_table
 from telco360.warehouse.tables import (
-    DIM_CUSTOMER, DIM_PLAN, FACT_ACTIVITY, STG_ACTIVITY, STG_CUSTOMERS, STG_PLANS, qualified_name,
+    DIM_CUSTOMER, DIM_PLAN, FACT_ACTIVITY, STG_ACTIVITY, STG_CUSTOMERS, STG_PLANS, qualified_name, table_schema,
 )
 
 C1, C2 = "C0000001", "C0000002"
@@ -59,12 +59,30 @@ class LocalWarehouse:
         self.session.close()
 
 
-BACKENDS = {"local": LocalWarehouse}
+class FakesnowWarehouse:
+    """The Snowflake path on fakesnow: the session the `fakesnow_wh` fixture emptied; rows are
+    written with DML, as the pipeline writes them."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def put(self, table: str, rows: list[dict]) -> None:
+        self.session.table(qualified_name(table)).delete()
+        if rows:
+            self.session.create_dataframe(rows, table_schema(table)).write.save_as_table(
+                qualified_name(table), mode="append", column_order="name")
+
+    def rows(self, table: str) -> list[dict]:
+        return [row.as_dict() for row in self.session.table(qualified_name(table)).collect()]
+
+    def close(self) -> None:
+        return None  # one session serves the test session; the next test empties its tables
 
 
-@pytest.fixture(params=sorted(BACKENDS))
+@pytest.fixture(params=["local", "fakesnow"])
 def warehouse(request, tmp_path):
-    opened = BACKENDS[request.param](tmp_path)
+    opened = (LocalWarehouse(tmp_path) if request.param == "local"
+              else FakesnowWarehouse(request.getfixturevalue("fakesnow_wh")))
     yield opened
     opened.close()
 
