@@ -1,7 +1,7 @@
 """The validator's file-level checks (DATA_CONTRACT.md sections 1 and 3): `validate_stream`
 reads a byte stream in large chunks, decompresses `.gz` on the fly, never holds more than one
 chunk plus one line in memory, and gives a `Verdict`; `classify_raw_key` judges a key by its
-name alone. Standard library + orjson only: it ships in the Lambda zip.
+name alone. Standard library + msgspec and orjson only: it ships in the Lambda zip.
 """
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ import gzip
 import json
 import re
 import zlib
+from collections import deque
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator, Optional
+from functools import lru_cache
+from typing import Any, BinaryIO, Iterator, Optional
 
+import msgspec
 import orjson
 
 from telco360 import contract, lake
@@ -30,6 +33,11 @@ UTF8_BOM = b"\xef\xbb\xbf"
 # A valid line nested deeper than the contract allows holds more than MAX_JSON_NESTING opening
 # brackets and as many closing ones: only a line longer than this needs its depth measured.
 NESTING_CHECK_BYTES = 2 * contract.MAX_JSON_NESTING + 1
+# The fast path (msgspec) takes lines up to this long; a longer one goes to the careful path,
+# so msgspec never meets a line nested deeper than the contract allows (it accepts ~1000
+# levels), nor an integer of more digits than the stdlib parser converts (4300), which the
+# careful path refuses and msgspec's skipping of an unknown field would not.
+FAST_PATH_LINE_BYTES = NESTING_CHECK_BYTES
 # A JSON string (an unterminated one too): brackets inside it are data, not nesting.
 _JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)
 _NOT_A_BRACKET = bytes(sorted(set(range(256)) - set(b"[]{}")))
@@ -204,8 +212,8 @@ _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number",
 
 
 def _check_ndjson(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes]]) -> Verdict:
-    loads, decode_error = orjson.loads, orjson.JSONDecodeError
-    never_seen = set(spec.required_fields)
+    required_fields = spec.required_fields
+    never_seen = set(required_fields)
     records = 0
     for line_no, offset, block in blocks:
         if block.isspace():
@@ -213,28 +221,9 @@ def _check_ndjson(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes
         bad_utf8 = _check_utf8(block, line_no, offset)
         if bad_utf8 is not None:
             block = block[: bad_utf8[0]]
-        for index, line in enumerate(block.split(b"\n")):
-            if not line or line.isspace():
-                continue
-            try:
-                record = loads(line)
-            except decode_error as err:
-                if not line.strip():
-                    continue
-                _refuse_deep_nesting(line, line_no + index)
-                record = _strict_stdlib_json(line, line_no + index, err)
-            else:
-                if len(line) > NESTING_CHECK_BYTES:
-                    _refuse_deep_nesting(line, line_no + index)
-            if type(record) is not dict:
-                raise _Rejection(
-                    "not_json_object",
-                    f"line {line_no + index} is a JSON "
-                    f"{_JSON_KINDS.get(type(record), 'value')}, not an object",
-                )
-            records += 1
-            if never_seen:
-                never_seen.difference_update([f for f in never_seen if record.get(f) is not None])
+        lines = block.split(b"\n")
+        common = _common_lines(required_fields, lines, never_seen)
+        records += common if common is not None else _careful_lines(lines, line_no, never_seen)
         if bad_utf8 is not None:
             raise _Rejection("not_utf8", bad_utf8[1])
     if records == 0:
@@ -247,6 +236,76 @@ def _check_ndjson(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes
             records,
         )
     return Verdict(records=records)
+
+
+def _careful_lines(lines: list[bytes], line_no: int, never_seen: set[str]) -> int:
+    """The careful path: each line judged on its own, blank lines skipped, the first line that
+    is not a record rejected with its number (`line_no` is the first line's). Returns the
+    record count and removes from `never_seen` the fields found present and not null."""
+    loads, decode_error = orjson.loads, orjson.JSONDecodeError
+    records = 0
+    for index, line in enumerate(lines):
+        if not line or line.isspace():
+            continue
+        try:
+            record = loads(line)
+        except decode_error as err:
+            if not line.strip():
+                continue
+            _refuse_deep_nesting(line, line_no + index)
+            record = _strict_stdlib_json(line, line_no + index, err)
+        else:
+            if len(line) > NESTING_CHECK_BYTES:
+                _refuse_deep_nesting(line, line_no + index)
+        if type(record) is not dict:
+            raise _Rejection(
+                "not_json_object",
+                f"line {line_no + index} is a JSON "
+                f"{_JSON_KINDS.get(type(record), 'value')}, not an object",
+            )
+        records += 1
+        if never_seen:
+            never_seen.difference_update([f for f in never_seen if record.get(f) is not None])
+    return records
+
+
+def _common_lines(required_fields: tuple[str, ...], lines: list[bytes], never_seen: set[str]) -> Optional[int]:
+    """The fast path for a block's lines: their record count when every line is a JSON object
+    msgspec decodes and none is longer than FAST_PATH_LINE_BYTES (the fields in `never_seen`
+    found present and not null are removed from it); None, with `never_seen` untouched, sends
+    the whole block to the careful path, which judges it as if this path did not exist.
+
+    A line decoded here gets the careful path's verdict: msgspec refuses what that path
+    refuses (NaN, Infinity, trailing text, bad escapes, control characters, bad numbers,
+    anything not an object) and keeps the last of duplicate keys, as a dict does. What it
+    refuses that the careful path may accept (blank lines, lone surrogate escapes, numbers
+    beyond double range in a required field) goes there."""
+    if not lines[-1]:
+        lines = lines[:-1]  # the empty piece after the block's last newline
+    if not lines or max(map(len, lines)) > FAST_PATH_LINE_BYTES:
+        return None
+    presence, any_object = _fast_decoders(required_fields)
+    try:
+        if never_seen:
+            found = list(map(presence.decode, lines))
+            never_seen.difference_update(
+                [f for f in never_seen if any(getattr(record, f) is not None for record in found)])
+        else:
+            deque(map(any_object.decode, lines), maxlen=0)
+    except (msgspec.DecodeError, RecursionError):
+        return None
+    return len(lines)
+
+
+@lru_cache(maxsize=None)
+def _fast_decoders(required_fields: tuple[str, ...]) -> tuple[msgspec.json.Decoder, msgspec.json.Decoder]:
+    """(decoder of an object's required fields, None when absent or null; decoder that only
+    checks a line is one JSON object). The second skips every value without building it,
+    still validating it, about twice as fast: it serves once every required field was seen.
+    Not tracked by the garbage collector: a decoded line is dropped at once."""
+    presence = msgspec.defstruct("RequiredFields", [(f, Any, None) for f in required_fields], gc=False)
+    any_object = msgspec.defstruct("AnyObject", [], gc=False)
+    return msgspec.json.Decoder(presence), msgspec.json.Decoder(any_object)
 
 
 def _refuse_deep_nesting(line: bytes, line_no: int) -> None:
