@@ -114,3 +114,11 @@ def test_common_lines_are_not_parsed_one_by_one_by_orjson(monkeypatch):
     result = verdict((GOOD + b"\n") * 1000)
 
     assert (result, len(parsed)) == ((None, "", 1000), 0)
+
+
+def test_required_fields_need_not_be_python_names():
+    never_seen = {"first-name", "class", "a b"}
+
+    found = checks._common_lines(("first-name", "class", "a b"), [b'{"first-name":1,"class":null}', b""], never_seen)
+
+    assert (found, never_seen) == (1, {"class", "a b"})
