@@ -111,10 +111,11 @@ def validate_stream(dataset: str, gzipped: bool, stream: BinaryIO) -> Verdict:
     spec = contract.DATASET_SPECS[dataset]
     source = _InflationLimit(stream) if gzipped else stream
     try:
-        blocks = _line_blocks(source)
+        next_line = _NextLine()
+        blocks = _line_blocks(source, next_line)
         if spec.format == contract.CSV:
-            return _check_csv(spec, blocks)
-        return _check_ndjson(spec, blocks)
+            return _check_csv(spec, blocks, next_line)
+        return _check_ndjson(spec, blocks, next_line)
     except _Rejection as rejection:
         return Verdict(rejection.reason, rejection.detail)
     except (gzip.BadGzipFile, EOFError, zlib.error) as err:
@@ -154,33 +155,40 @@ class _InflationLimit:
         return data
 
 
-def _line_blocks(stream: BinaryIO) -> Iterator[tuple[int, int, bytes]]:
+class _NextLine:
+    """The number of the first line of the next block. The reader of each block moves it past
+    the block's lines before taking the next block: it splits the block anyway, so the lines
+    are counted once, not in a scan of their own."""
+
+    def __init__(self) -> None:
+        self.number = 1
+
+
+def _line_blocks(stream: BinaryIO, next_line: _NextLine) -> Iterator[tuple[int, int, bytes]]:
     """Yield (first line number, byte offset, block of whole lines) over the content.
 
     Blocks end at a newline except the last; the UTF-8 byte-order mark is dropped but
     counted in offsets. Raises _Rejection for an empty file or an over-long line.
     """
     bom, chunk = _drop_bom(stream.read(CHUNK_BYTES), stream)
-    line_no, offset, pending, seen_content = 1, len(bom), b"", False
+    offset, pending, seen_content = len(bom), b"", False
     while chunk:
         data = pending + chunk if pending else chunk
         seen_content = True
         cut = data.rfind(b"\n") + 1
         pending = data[cut:]
         if len(pending) > MAX_LINE_BYTES:
-            long_line = line_no + data.count(b"\n", 0, cut)
+            long_line = next_line.number + data.count(b"\n", 0, cut)
             raise _Rejection(
                 "not_json_object",
                 f"line {long_line} is longer than {MAX_LINE_BYTES >> 20} MiB: not a record",
             )
         if cut:
-            block = data[:cut]
-            yield line_no, offset, block
-            line_no += block.count(b"\n")
+            yield next_line.number, offset, data[:cut]
             offset += cut
         chunk = stream.read(CHUNK_BYTES)
     if pending:
-        yield line_no, offset, pending
+        yield next_line.number, offset, pending
     if not seen_content:
         raise _Rejection("empty_file", "file is empty (no bytes after decompression and BOM)")
 
@@ -212,17 +220,19 @@ _JSON_KINDS = {list: "array", str: "string", int: "number", float: "number",
                bool: "boolean", type(None): "null"}
 
 
-def _check_ndjson(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes]]) -> Verdict:
+def _check_ndjson(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes]], next_line: _NextLine) -> Verdict:
     required_fields = spec.required_fields
     never_seen = set(required_fields)
     records = 0
     for line_no, offset, block in blocks:
         if block.isspace():
+            next_line.number += block.count(b"\n")
             continue  # a run of blank lines costs a byte scan, not a parse per line
         bad_utf8 = _check_utf8(block, line_no, offset)
         if bad_utf8 is not None:
             block = block[: bad_utf8[0]]
         lines = block.split(b"\n")
+        next_line.number += len(lines) - 1
         common = _common_lines(required_fields, lines, never_seen)
         records += common if common is not None else _careful_lines(lines, line_no, never_seen)
         if bad_utf8 is not None:
@@ -343,9 +353,10 @@ def _strict_stdlib_json(line: bytes, line_no: int, orjson_error: Exception) -> o
         raise _Rejection("not_json_object", f"line {line_no} is not JSON: {orjson_error}") from None
 
 
-def _decoded_lines(blocks: Iterator[tuple[int, int, bytes]]) -> Iterator[str]:
+def _decoded_lines(blocks: Iterator[tuple[int, int, bytes]], next_line: _NextLine) -> Iterator[str]:
     """Physical lines, newline kept (the csv module needs it for quoted newlines)."""
     for line_no, offset, block in blocks:
+        next_line.number += block.count(b"\n")
         try:
             text = block.decode("utf-8")
         except UnicodeDecodeError:
@@ -365,8 +376,8 @@ def _split_keeping_newlines(text: str) -> Iterator[str]:
         yield last
 
 
-def _check_csv(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes]]) -> Verdict:
-    reader = csv.reader(_decoded_lines(blocks), strict=True)
+def _check_csv(spec: contract.Dataset, blocks: Iterator[tuple[int, int, bytes]], next_line: _NextLine) -> Verdict:
+    reader = csv.reader(_decoded_lines(blocks, next_line), strict=True)
     try:
         header = next((row for row in reader if row), None)
         if header is None:
