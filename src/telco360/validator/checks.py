@@ -168,7 +168,9 @@ def _line_blocks(stream: BinaryIO, next_line: _NextLine) -> Iterator[tuple[int, 
     """Yield (first line number, byte offset, block of whole lines) over the content.
 
     Blocks end at a newline except the last; the UTF-8 byte-order mark is dropped but
-    counted in offsets. Raises _Rejection for an empty file or an over-long line.
+    counted in offsets. Line numbers are `next_line.number`, which the consumer moves past
+    each block's lines before taking the next. Raises _Rejection for an empty file or an
+    over-long line.
     """
     bom, chunk = _drop_bom(stream.read(CHUNK_BYTES), stream)
     offset, pending, seen_content = len(bom), b"", False
