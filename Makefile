@@ -36,7 +36,7 @@ $(GLUE5_STAMP): glue/glue5-runtime.txt pyproject.toml
 
 # The validator Lambda runs on python$(LAMBDA_PYTHON_VERSION) (aws/template.yaml Runtime), which Lambda
 # still creates functions on; the project runs on 3.11. Its tests also run on that Python, with what
-# the Lambda has: the standard library, boto3 and the vendored orjson pin (not the local lake and
+# the Lambda has: the standard library, boto3 and the vendored msgspec and orjson pins (not the local lake and
 # its CLI, which never run there). The first python$(LAMBDA_PYTHON_VERSION) that starts: on PATH, or pyenv's.
 LAMBDA_PYTHON_VERSION := 3.13
 LAMBDA_PYTHON ?= $(shell for p in python$(LAMBDA_PYTHON_VERSION) $$HOME/.pyenv/versions/$(LAMBDA_PYTHON_VERSION).*/bin/python$(LAMBDA_PYTHON_VERSION); do "$$p" -c "" 2>/dev/null && { command -v "$$p"; break; }; done)
@@ -45,7 +45,7 @@ $(LAMBDA_STAMP): pyproject.toml
 	@test -n "$(LAMBDA_PYTHON)" || { echo "make: python$(LAMBDA_PYTHON_VERSION) not found (the validator Lambda's runtime): install it or set LAMBDA_PYTHON" >&2; exit 1; }
 	$(LAMBDA_PYTHON) -m venv .venv-lambda
 	.venv-lambda/bin/pip install --quiet "boto3>=1.34" "moto[s3,sns,sqs]>=5.2,<6" "pytest>=8" "hypothesis>=6.100" \
-		"$$(grep -o 'orjson==[0-9.]*' pyproject.toml)"
+		"$$(grep -o 'msgspec==[0-9.]*' pyproject.toml)" "$$(grep -o 'orjson==[0-9.]*' pyproject.toml)"
 	touch $(LAMBDA_STAMP)
 
 demo: $(STAMP)

@@ -34,7 +34,7 @@ VALIDATOR_HANDLER = Path("lambda/validator/handler.py")
 GLUE_SCRIPTS = {"CleanJobScriptKey": Path("glue/clean_job.py"), "StagingJobScriptKey": Path("glue/staging_job.py")}
 PACKAGE_DIR = Path("src/telco360")
 # Pinned to the version the tests run with (pyproject.toml pins the same).
-VALIDATOR_VENDORED = ("orjson==3.13.0",)
+VALIDATOR_VENDORED = ("msgspec==0.22.0", "orjson==3.13.0")
 # Lambda architecture -> (pip platform, extension-module platform tag, ELF e_machine).
 LAMBDA_ARCHITECTURES = {
     "x86_64": ("manylinux2014_x86_64", "x86_64-linux-gnu", 62),
@@ -152,7 +152,7 @@ def vendor_validator_packages(vendor_dir: Path, runtime: str, architecture: str,
     vendor_dir.mkdir(parents=True)
     pip = vendor_command(vendor_dir, runtime, architecture)
     if runner(pip).returncode != 0:
-        raise DeployError("vendoring orjson for the validator Lambda failed: check access to PyPI "
+        raise DeployError("vendoring msgspec and orjson for the validator Lambda failed: check access to PyPI "
                           f"and rerun (command: {' '.join(pip)})")
     foreign = foreign_binaries(vendor_dir, runtime, architecture)
     if foreign:
@@ -315,7 +315,7 @@ def deploy_aws(repo_root: Path, deployment: AwsDeployment, out_dir: Path, dry_ru
     for line in describe_plan(deployment, artifacts, pip, size):
         echo(line)
     if dry_run:
-        echo("dry run: nothing vendored, uploaded or deployed (a real run's validator.zip also holds orjson, "
+        echo("dry run: nothing vendored, uploaded or deployed (a real run's validator.zip also holds msgspec and orjson, "
              "so its key differs)")
         return None
     import boto3
