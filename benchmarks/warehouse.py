@@ -36,6 +36,7 @@ from snowflake.snowpark import DataFrame
 from snowflake.snowpark.dataframe_writer import DataFrameWriter
 from snowflake.snowpark.table import Table
 
+from telco360.lake import LATEST_MANIFEST
 from telco360.warehouse import pipeline, steps
 from telco360.warehouse.local.session import open_local_warehouse, save_local_warehouse
 from telco360.warehouse.local.arrow import arrow_schema
@@ -146,7 +147,7 @@ def write_staging(lake: Path, run_id: str, tables: dict[str, pa.Table]) -> None:
         (staging / folder).mkdir(parents=True, exist_ok=True)
         pq.write_table(data, staging / folder / "part-00000.parquet")
         manifest["tables"][table] = {"path": folder, "files": ["part-00000.parquet"], "rows": data.num_rows}
-    (staging / "_manifest.json").write_text(json.dumps(manifest))
+    (staging / LATEST_MANIFEST).write_text(json.dumps(manifest))
 
 
 def peak_rss_mb() -> float:

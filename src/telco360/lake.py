@@ -27,7 +27,10 @@ PREVIOUS_WAREHOUSE = "_warehouse.previous"  # the tables before the last save
 LOCAL_TEMP = "_tmp"
 VALIDATOR_TEMP = f"{LOCAL_TEMP}/validator"
 
-# Job B's commit record and manifests (the formal contract with the warehouse load).
+# Job A's and Job B's commit records and manifests (Job B's are the formal contract with the
+# warehouse load).
+CLEAN_BOOKMARK_KEY = f"{contract.CLEAN}/{BOOKMARKS}/clean_job.json"
+CLEAN_MANIFESTS = f"{contract.CLEAN}/{MANIFESTS}"
 STAGING_BOOKMARK_KEY = f"{contract.STAGING}/{BOOKMARKS}/staging_job.json"
 STAGING_LATEST_MANIFEST_KEY = f"{contract.STAGING}/{LATEST_MANIFEST}"
 STAGING_MANIFESTS = f"{contract.STAGING}/{MANIFESTS}"

@@ -1,6 +1,6 @@
 """aws/template.yaml's Trigger parameter: `daily` keeps the schedule; `on-arrival` wires archive/
 "Object Created" events through EventBridge to the arrival state machine, which may list and
-start lake runs and nothing else. Its behaviour runs in moto: tests/pipeline/test_arrival_trigger_moto.py."""
+start lake runs and nothing else. Its behaviour runs in moto: tests/runner/test_arrival_trigger_moto.py."""
 from __future__ import annotations
 
 import pytest

@@ -5,7 +5,7 @@ and zones as one uninterrupted run of the same files, and no temp leftovers.
 A "kill" here is an exception no handler of the pipeline catches (BaseException), raised
 in-process so the test shares one SparkSession. Unlike SIGKILL it lets `finally` blocks
 run; what a real kill leaves behind beyond that is covered by the leftover patterns
-(tests/pipeline/test_recovery.py).
+(tests/runner/test_recovery.py).
 """
 from __future__ import annotations
 

@@ -13,7 +13,6 @@ from moto import mock_aws
 
 from telco360.runner import handlers
 
-REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "corpus"
 BUCKET = "telco360-lake"
 REGION = "eu-west-1"

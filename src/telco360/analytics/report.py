@@ -30,11 +30,11 @@ from html import escape
 from pathlib import Path
 
 from telco360 import contract
-from telco360.lake import MANIFESTS, REASONS, RUNS, WAREHOUSE
+from telco360.lake import CLEAN_MANIFESTS, REASONS, RUNS, WAREHOUSE
 from telco360.analytics.charts import bar_chart, line_chart
 
 REASONS_DIR = Path(contract.REJECTED) / REASONS
-CLEAN_MANIFESTS_DIR = Path(contract.CLEAN) / MANIFESTS
+CLEAN_MANIFESTS_DIR = Path(CLEAN_MANIFESTS)
 RUN_LOG_PATH = Path(WAREHOUSE) / contract.DW_SCHEMA / "PIPELINE_RUN_LOG.parquet"
 RUNS_DIR = Path(RUNS)
 

@@ -27,8 +27,8 @@ from telco360.spark.schemas import CLEAN_RUN_ID
 from telco360.spark.session import text_bytes
 from telco360.spark.storage import LakeStorage, read_json, write_json
 
-BOOKMARK_KEY = f"{contract.CLEAN}/{lake.BOOKMARKS}/clean_job.json"
-MANIFESTS = f"{contract.CLEAN}/{lake.MANIFESTS}"
+BOOKMARK_KEY = lake.CLEAN_BOOKMARK_KEY
+MANIFESTS = lake.CLEAN_MANIFESTS
 QUARANTINE_ROOT = f"{contract.CLEAN}/{contract.QUARANTINE}"
 _ARCHIVE_KEY = re.compile(r"^archive/(?P<dataset>[^/]+)/ingest_date=(?P<ingest_date>\d{4}-\d{2}-\d{2})/(?P<name>[^/]+)$")
 _RUN_PARTITION = re.compile(r"^(?P<prefix>.*/clean_run_id=(?P<run_id>[^/]+)/)")
@@ -45,7 +45,7 @@ def quarantine_key(dataset: str) -> str:
 
 
 def manifest_key(run_id: str) -> str:
-    return f"{MANIFESTS}/{run_id}.json"
+    return lake.manifest_key(contract.CLEAN, run_id)
 
 
 def load_bookmark(storage: LakeStorage) -> dict:

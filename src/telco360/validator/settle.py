@@ -14,7 +14,7 @@ from telco360.logs import get_logger, log_event
 from telco360.validator.checks import Verdict, classify_raw_key, validate_stream
 
 
-logger = get_logger("telco360.validation")
+logger = get_logger("telco360.validator")
 
 
 @dataclass(frozen=True)

@@ -60,13 +60,6 @@ def typed_null(table: str, column: str) -> Column:
     return F.lit(None).cast(snowpark_type(sql_type))
 
 
-def conform_to(df: DataFrame, table: str) -> DataFrame:
-    """Exactly the contract's columns of `table`, in order, cast to their types."""
-    return df.select(
-        [F.col(name).cast(snowpark_type(t)).alias(name) for name, t, _ in column_specs(table)]
-    )
-
-
 def holds(condition: Column) -> Column:
     """A filter condition as `condition = TRUE`: same rows in SQL (NULL is not TRUE), and in
     local testing it keeps a boolean dtype on empty inputs, where a bare IS NULL / IFF / AND

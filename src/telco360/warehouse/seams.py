@@ -33,7 +33,7 @@ from snowflake.snowpark import DataFrame, Session
 from snowflake.snowpark import functions as F
 from snowflake.snowpark.exceptions import SnowparkSQLException
 
-from telco360 import contract
+from telco360 import contract, lake
 from telco360.warehouse.tables import column_list, database, qualified_name
 
 DELETE_FLAG = "_C360_DELETE"
@@ -154,11 +154,11 @@ class SnowflakeStagingReader:
 
     def read_manifest(self, session: Session) -> dict:
         rows = session.sql(
-            f"SELECT $1 FROM {stage()}/_manifest.json (FILE_FORMAT => '{manifest_file_format()}')"
+            f"SELECT $1 FROM {stage()}/{lake.LATEST_MANIFEST} (FILE_FORMAT => '{manifest_file_format()}')"
         ).collect()
         if not rows:
             raise StagingError(
-                f"staging load: {stage()}/_manifest.json not found; run Glue Job B "
+                f"staging load: {stage()}/{lake.LATEST_MANIFEST} not found; run Glue Job B "
                 f"(staging_job) first, then rerun the pipeline"
             )
         value = rows[0][0]

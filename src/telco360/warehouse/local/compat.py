@@ -28,6 +28,23 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import snowflake.snowpark
+
+# The snowpark release every patch below was written against and tested on: each replaces a
+# private function of that release, so another release must be checked before use.
+PATCHED_SNOWPARK_VERSION = "1.53.0"
+
+
+def check_snowpark_version() -> None:
+    if snowflake.snowpark.__version__ != PATCHED_SNOWPARK_VERSION:
+        raise RuntimeError(
+            f"telco360.warehouse.local.compat patches private functions of snowflake-snowpark-python "
+            f"{PATCHED_SNOWPARK_VERSION}, but {snowflake.snowpark.__version__} is installed: install "
+            f"{PATCHED_SNOWPARK_VERSION} (pyproject.toml pins it) or check each patch against the new release")
+
+
+# Before the imports of snowpark's private modules below, which another release may lack.
+check_snowpark_version()
 from pandas._libs import lib
 from pandas.core import ops
 from pandas.core.dtypes.cast import maybe_cast_pointwise_result
@@ -346,10 +363,6 @@ def _none_mask(column: ColumnEmulator) -> np.ndarray:
     return _none_positions(column._values)
 
 
-# The snowpark release every patch below was written against and tested on: each replaces a
-# private function of that release, so another release must be checked before use.
-PATCHED_SNOWPARK_VERSION = "1.53.0"
-
 _Patch = tuple[object, str, Callable[[], object], str]
 PATCHES: tuple[_Patch, ...] = (
     (ColumnEmulator, "sf_type", lambda: property(_inferred_column_type, ColumnEmulator.sf_type.fset),
@@ -375,13 +388,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    import snowflake.snowpark
-
-    if snowflake.snowpark.__version__ != PATCHED_SNOWPARK_VERSION:
-        raise RuntimeError(
-            f"telco360.warehouse.local.compat patches private functions of snowflake-snowpark-python "
-            f"{PATCHED_SNOWPARK_VERSION}, but {snowflake.snowpark.__version__} is installed: install "
-            f"{PATCHED_SNOWPARK_VERSION} (pyproject.toml pins it) or check each patch against the new release")
+    check_snowpark_version()
     for owner, attribute, replacement, _why in PATCHES:
         setattr(owner, attribute, replacement())
     patch(F.trim)(trim)
