@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from deploy_helpers import copy_snowflake_project
 import sqlglot
 import yaml
 from sqlglot import exp
@@ -220,13 +220,7 @@ def test_manifest_requests_only_the_task_privileges(repo_root):
 @pytest.fixture(scope="module")
 def bundled(tmp_path_factory, repo_root):
     """`snow snowpark build`, then `snow app bundle`, on a copy of the project (offline)."""
-    project = tmp_path_factory.mktemp("app_project")
-    for name in ("snowflake.yml", "pyproject.toml"):
-        shutil.copy(repo_root / name, project / name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    shutil.copytree(repo_root / "src", project / "src", ignore=ignore)
-    shutil.copytree(repo_root / "snowpark" / "procedures", project / "snowpark" / "procedures", ignore=ignore)
-    shutil.copytree(repo_root / app.APP_DIR, project / app.APP_DIR, ignore=ignore)
+    project = copy_snowflake_project(tmp_path_factory.mktemp("app_project"), repo_root, str(app.APP_DIR))
     env = {**os.environ, "SNOWFLAKE_HOME": str(tmp_path_factory.mktemp("snowflake_home"))}
     snow = str(Path(sys.executable).with_name("snow"))
     outputs = []

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from template_helpers import as_list, role_statements
+from deploy_helpers import as_list, role_statements
 import yaml
 
 from telco360 import contract

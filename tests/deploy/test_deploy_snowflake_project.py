@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import inspect
 import os
-import shutil
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from deploy_helpers import copy_snowflake_project
 
 from telco360 import contract
 from telco360.deploy.snowflake import load_project
@@ -74,12 +74,7 @@ def test_handler_resolves_to_a_function_with_the_declared_signature(snowflake_pr
 @pytest.fixture(scope="module")
 def built_project(tmp_path_factory, repo_root):
     """`snow snowpark build` on a copy of the project: nothing is written into the repo."""
-    project = tmp_path_factory.mktemp("snowpark_project")
-    for name in ("snowflake.yml", "pyproject.toml"):
-        shutil.copy(repo_root / name, project / name)
-    ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    shutil.copytree(repo_root / "src", project / "src", ignore=ignore)
-    shutil.copytree(repo_root / "snowpark" / "procedures", project / "snowpark" / "procedures", ignore=ignore)
+    project = copy_snowflake_project(tmp_path_factory.mktemp("snowpark_project"), repo_root)
     home = tmp_path_factory.mktemp("snowflake_home")
     completed = subprocess.run(
         [str(Path(sys.executable).with_name("snow")), "snowpark", "build", "--skip-dependencies"],

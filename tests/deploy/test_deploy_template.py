@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from template_helpers import as_list, role_statements
+from deploy_helpers import as_list, role_statements
 
 from telco360.deploy.aws import STATE_MACHINE_DEFINITION, TEMPLATE, load_template, package_template
 
