@@ -23,7 +23,7 @@ from snowflake.snowpark import types as T
 from telco360 import contract
 from telco360.warehouse.columns import conform
 from telco360.warehouse.seams import aggregate, materialize
-from telco360.warehouse.tables import snowpark_type
+from telco360.warehouse.tables import NTZ, snowpark_type
 
 MART_COLUMNS = contract.ANALYTICS_TABLES
 VIEW_COLUMNS = contract.ANALYTICS_VIEWS
@@ -31,7 +31,6 @@ USAGE_WINDOW_DAYS = 30
 RECENT_WINDOW_DAYS = 7
 PLAN_CHANGE_WINDOW_DAYS = 90
 
-_TS = T.TimestampType(T.TimestampTimeZone.NTZ)
 
 
 def customer_versions(dim_customer: DataFrame) -> DataFrame:
@@ -197,7 +196,7 @@ def plan_usage_daily(
         ],
         T.StructType([
             T.StructField("ACTIVITY_DATE", T.DateType()),
-            T.StructField("DAY_END", _TS),
+            T.StructField("DAY_END", NTZ),
             T.StructField("DAYS_IN_MONTH", T.LongType()),
         ]),
     )
@@ -242,7 +241,7 @@ def plan_usage_daily(
             F.col("ACTIVE_CUSTOMERS") * F.coalesce(F.col("MONTHLY_FEE"), F.lit(0)) / F.col("DAYS_IN_MONTH")
         ).alias("REVENUE_PROXY"),
         "CURRENCY",
-        F.lit(refreshed_at, _TS).alias("REFRESHED_AT"),
+        F.lit(refreshed_at, NTZ).alias("REFRESHED_AT"),
     )
     return conform(mart, MART_COLUMNS["MART_PLAN_USAGE_DAILY"])
 
@@ -323,7 +322,7 @@ def customer_360(
         (F.col("STATUS") == F.lit("CHURNED")).alias("IS_CHURNED"),
         "CHURN_DATE",
         F.lit(as_of).alias("AS_OF_DATE"),
-        F.lit(refreshed_at, _TS).alias("REFRESHED_AT"),
+        F.lit(refreshed_at, NTZ).alias("REFRESHED_AT"),
     )
     return conform(mart, MART_COLUMNS["MART_CUSTOMER_360"])
 
@@ -354,7 +353,7 @@ def churn_by_plan(
     starts = [d for d in (first_churn, first_event) if d is not None]
     months = session.create_dataframe(
         [(month, dt.datetime.combine(month, dt.time())) for month in _months(min(starts) if starts else None, as_of)],
-        T.StructType([T.StructField("CHURN_MONTH", T.DateType()), T.StructField("MONTH_START", _TS)]),
+        T.StructType([T.StructField("CHURN_MONTH", T.DateType()), T.StructField("MONTH_START", NTZ)]),
     )
     if not starts:
         return _empty(session, MART_COLUMNS["MART_CHURN_BY_PLAN"])
@@ -396,7 +395,7 @@ def churn_by_plan(
         "CUSTOMERS_AT_MONTH_START",
         "CHURN_EVENTS",
         F.when(base > F.lit(0), F.col("CHURN_EVENTS") / base).alias("CHURN_RATE"),
-        F.lit(refreshed_at, _TS).alias("REFRESHED_AT"),
+        F.lit(refreshed_at, NTZ).alias("REFRESHED_AT"),
     )
     return conform(mart, MART_COLUMNS["MART_CHURN_BY_PLAN"])
 
@@ -452,7 +451,7 @@ def customer_features(
         zero("PLAN_CHANGES_TOTAL").alias("PLAN_CHANGES_TOTAL"),
         zero("PLAN_CHANGES_90D").alias("PLAN_CHANGES_90D"),
         zero("SUSPENSIONS_TOTAL").alias("SUSPENSIONS_TOTAL"),
-        F.lit(refreshed_at, _TS).alias("REFRESHED_AT"),
+        F.lit(refreshed_at, NTZ).alias("REFRESHED_AT"),
     )
     return conform(mart, MART_COLUMNS["MART_CUSTOMER_FEATURES"])
 
@@ -473,11 +472,11 @@ def _as_of_windows(session, as_of_dates: list[dt.date]) -> DataFrame:
         ],
         T.StructType([
             T.StructField("AS_OF_DATE", T.DateType()),
-            T.StructField("AS_OF_END", _TS),
+            T.StructField("AS_OF_END", NTZ),
             T.StructField("WINDOW_7D_START", T.DateType()),
             T.StructField("WINDOW_30D_START", T.DateType()),
             T.StructField("WINDOW_60D_START", T.DateType()),
-            T.StructField("WINDOW_90D_START", _TS),
+            T.StructField("WINDOW_90D_START", NTZ),
         ]),
     )
 

@@ -12,6 +12,7 @@ from snowflake.snowpark import functions as F
 
 from telco360.analytics import marts
 from telco360.warehouse.quality import WarehouseTables, read_warehouse_tables
+from telco360.warehouse.columns import utc_now
 from telco360.warehouse.seams import materialize
 from telco360.warehouse.tables import qualified_name
 from telco360.warehouse.seams import backend_for
@@ -34,7 +35,7 @@ def build_marts(tables: WarehouseTables, as_of: dt.date, refreshed_at: dt.dateti
 def refresh_marts(session: Session, run_date: str, refreshed_at: Optional[dt.datetime] = None) -> dict:
     """Write the view and the marts for RUN_DATE (YYYY-MM-DD); returns rows written per mart."""
     as_of = parse_run_date(run_date)
-    refreshed_at = refreshed_at or dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    refreshed_at = refreshed_at or utc_now()
     tables = read_warehouse_tables(session)
     # Lazy frames over the tables: a view built later still reads them as they are then.
     backend_for(session).writer.create_view(

@@ -18,12 +18,12 @@ import datetime as dt
 
 from snowflake.snowpark import DataFrame
 from snowflake.snowpark import functions as F
-from snowflake.snowpark.types import LongType, StringType, TimestampTimeZone, TimestampType
+from snowflake.snowpark.types import LongType, StringType
 
 from telco360 import contract
 from telco360.warehouse.seams import Engine, SnowparkEngine
 from telco360.warehouse.columns import HIGH_TIMESTAMP, UNKNOWN_SK, all_equal, holds, typed_null, without_matches
-from telco360.warehouse.tables import CUSTOMER_STATE_HISTORY, DIM_CUSTOMER, column_list
+from telco360.warehouse.tables import CUSTOMER_STATE_HISTORY, DIM_CUSTOMER, NTZ, column_list
 
 CUSTOMER_ID = "CUSTOMER_ID"
 UPDATED_AT = "UPDATED_AT"
@@ -39,7 +39,6 @@ RECORD_COLUMNS = tuple(c for c in column_list(CUSTOMER_STATE_HISTORY) if c != "L
 # Surrogate key = customer number * 10^6 + version sequence of that customer: unique,
 # computed with joins only (no global sequence or global window, quadratic in local testing).
 VERSIONS_PER_CUSTOMER = 1_000_000
-NTZ = TimestampType(TimestampTimeZone.NTZ)
 SNOWPARK = SnowparkEngine()
 _FREE_TEXT = ("PHONE", "ADDRESS_LINE1", "CITY", "STATE", "POSTAL_CODE", "COUNTRY")
 

@@ -10,16 +10,15 @@ import datetime as dt
 
 from snowflake.snowpark import DataFrame
 from snowflake.snowpark import functions as F
-from snowflake.snowpark.types import LongType, StringType, TimestampTimeZone, TimestampType
+from snowflake.snowpark.types import LongType, StringType
 
 from telco360.warehouse.seams import Engine, SnowparkEngine
 from telco360.warehouse.columns import UNKNOWN_SK, holds, null_safe_equal, without_matches
-from telco360.warehouse.tables import FACT_ACTIVITY, column_list
+from telco360.warehouse.tables import FACT_ACTIVITY, NTZ, column_list
 
 EVENT_ID = "EVENT_ID"
 CUSTOMER_ID = "CUSTOMER_ID"
 CUSTOMER_SK = "CUSTOMER_SK"
-NTZ = TimestampType(TimestampTimeZone.NTZ)
 SNOWPARK = SnowparkEngine()
 EVENT_COLUMNS = tuple(c for c in column_list(FACT_ACTIVITY) if c not in (CUSTOMER_SK, "PLAN_ID", "LOADED_AT"))
 

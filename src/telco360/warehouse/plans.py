@@ -5,14 +5,12 @@ import datetime as dt
 
 from snowflake.snowpark import DataFrame
 from snowflake.snowpark import functions as F
-from snowflake.snowpark.types import TimestampTimeZone, TimestampType
 
 from telco360.warehouse.seams import Engine, SnowparkEngine
 from telco360.warehouse.columns import all_equal, holds, typed_null, without_matches
-from telco360.warehouse.tables import DIM_PLAN, column_list
+from telco360.warehouse.tables import DIM_PLAN, NTZ, column_list
 
 PLAN_ID = "PLAN_ID"
-NTZ = TimestampType(TimestampTimeZone.NTZ)
 SNOWPARK = SnowparkEngine()
 ATTRIBUTES = (
     "PLAN_NAME", "PLAN_TYPE", "MONTHLY_FEE", "CURRENCY", "DATA_ALLOWANCE_GB",

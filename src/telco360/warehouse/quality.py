@@ -25,7 +25,7 @@ from telco360 import contract
 from telco360.warehouse.columns import HIGH_TIMESTAMP, utc_now, without_matches
 from telco360.warehouse.seams import distinct as distinct_rows
 from telco360.warehouse.seams import materialize
-from telco360.warehouse.tables import qualified_name, snowpark_type
+from telco360.warehouse.tables import NTZ, qualified_name, snowpark_type
 
 CRITICAL = "CRITICAL"
 WARNING = "WARNING"
@@ -34,7 +34,6 @@ FAIL = "FAIL"
 SKIPPED = "SKIPPED"
 # Timestamp literals typed NTZ like the columns: an untyped one follows the account's
 # TIMESTAMP_TYPE_MAPPING.
-NTZ = T.TimestampType(T.TimestampTimeZone.NTZ)
 DQ_RESULTS_TABLE = "DQ_CHECK_RESULTS"
 
 

@@ -81,13 +81,17 @@ def qualified_name(table: str) -> str:
     return f"{database()}.{schema_of(table)}.{table}"
 
 
+# TIMESTAMP_NTZ, the contract's type for every timestamp (UTC).
+NTZ = TimestampType(TimestampTimeZone.NTZ)
+
+
 def snowpark_type(sql_type: str) -> DataType:
     if sql_type == "VARCHAR":
         return StringType()
     if sql_type == "DATE":
         return DateType()
     if sql_type == "TIMESTAMP_NTZ":
-        return TimestampType(TimestampTimeZone.NTZ)
+        return NTZ
     if sql_type == "BOOLEAN":
         return BooleanType()
     if sql_type == "FLOAT":
