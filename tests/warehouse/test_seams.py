@@ -191,3 +191,18 @@ def test_replacing_a_local_view_by_a_deferred_one_changes_what_it_reads(wh):
     LocalEngine().create_view(wh, "TELCO_DB.DW.V_IDS", lambda: ids.select((F.col("ID") + F.lit(1)).alias("ID")))
 
     assert [r["ID"] for r in reader.collect()] == [2]
+
+
+def test_snowflake_and_local_engines_keep_the_same_latest_row_per_key(wh):
+    from snowflake.snowpark.types import LongType, StringType, StructField, StructType
+
+    schema = StructType([StructField("K", StringType()), StructField("A", LongType()),
+                         StructField("B", StringType()), StructField("ROW", LongType())])
+    rows = [("k1", 1, "x", 1), ("k1", 2, "a", 2), ("k1", 2, "b", 3),  # tie on A, B decides
+            ("k2", 5, None, 4), ("k2", 5, "a", 5),                    # a null loses, as max() skips it
+            ("k3", None, "z", 6)]                                     # alone, whatever its order columns
+    frame = wh.create_dataframe(rows, schema)
+
+    def kept(engine):
+        return sorted(r["ROW"] for r in engine.latest_per_key(frame, ["K"], ["A", "B"]).collect())
+    assert kept(LocalEngine()) == kept(SnowparkEngine()) == [3, 5, 6]

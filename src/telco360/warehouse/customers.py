@@ -74,11 +74,7 @@ def new_history_records(
 def last_delivered_per_instant(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """One record per customer and UPDATED_AT: of a tie, the one delivered last (by extract
     date, then file name, then line, then ingest date). Identical records collapse the same way."""
-    instant = [CUSTOMER_ID, UPDATED_AT]
-    for column in DELIVERY_ORDER:
-        last = engine.aggregate(records, instant, {column: ("max", column)})
-        records = engine.join(records, last, instant + [column])
-    return records
+    return engine.latest_per_key(records, [CUSTOMER_ID, UPDATED_AT], DELIVERY_ORDER)
 
 
 def _neighbour_instants(instants: DataFrame, name: str, later: bool, engine: Engine) -> DataFrame:
@@ -111,10 +107,7 @@ def change_points(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
 
 def latest_corrections(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     """Per customer, the type-1 attributes (and SIGNUP_DATE) of its latest record."""
-    latest = engine.aggregate(records, [CUSTOMER_ID], {UPDATED_AT: ("max", UPDATED_AT)})
-    return engine.join(records, latest, [CUSTOMER_ID, UPDATED_AT]).select(
-        CUSTOMER_ID, *TYPE1, "SIGNUP_DATE"
-    )
+    return engine.latest_per_key(records, [CUSTOMER_ID], [UPDATED_AT]).select(CUSTOMER_ID, *TYPE1, "SIGNUP_DATE")
 
 
 def build_customer_versions(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:

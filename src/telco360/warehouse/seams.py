@@ -29,7 +29,7 @@ import weakref
 from dataclasses import dataclass
 from typing import Callable, Optional, Protocol, Sequence
 
-from snowflake.snowpark import DataFrame, Session
+from snowflake.snowpark import DataFrame, Session, Window
 from snowflake.snowpark import functions as F
 from snowflake.snowpark.exceptions import SnowparkSQLException
 
@@ -37,6 +37,7 @@ from telco360 import contract, lake
 from telco360.warehouse.tables import column_list, database, qualified_name
 
 DELETE_FLAG = "_C360_DELETE"
+LATEST_RANK = "_C360_LATEST_RANK"
 COPY_FILES_LIMIT = 1000  # file names one COPY ... FILES = (...) may list
 
 
@@ -74,7 +75,9 @@ class Engine(Protocol):
     (max|min|sum|count|count_distinct, input column; "*" with count counts rows). Local
     testing runs a group_by one group at a time in Python (~6 ms a group: 60 s at 10k
     customers; DISTINCT is a group_by too), so its side aggregates in pandas. `join` is
-    `left.join(right, on=keys, how=...)` (inner or left; the sides share no other column)."""
+    `left.join(right, on=keys, how=...)` (inner or left; the sides share no other column).
+    `latest_per_key` keeps, per `keys`, the row greatest by `order` (compared column by column,
+    a null below any value); the order must tell every two rows of a key apart."""
 
     def materialize(self, df: DataFrame) -> DataFrame: ...
 
@@ -83,6 +86,8 @@ class Engine(Protocol):
     def distinct(self, df: DataFrame, columns: Sequence[str]) -> DataFrame: ...
 
     def join(self, left: DataFrame, right: DataFrame, keys: Sequence[str], how: str = "inner") -> DataFrame: ...
+
+    def latest_per_key(self, df: DataFrame, keys: Sequence[str], order: Sequence[str]) -> DataFrame: ...
 
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None: ...
 
@@ -105,6 +110,12 @@ class SnowparkEngine:
 
     def join(self, left: DataFrame, right: DataFrame, keys: Sequence[str], how: str = "inner") -> DataFrame:
         return left.join(right, on=list(keys), how=how)
+
+    def latest_per_key(self, df: DataFrame, keys: Sequence[str], order: Sequence[str]) -> DataFrame:
+        # One window (Snowflake: ROW_NUMBER() OVER (...) and a filter), not a self-join per order
+        # column; nulls last, as max() passes over them.
+        rank = F.row_number().over(Window.partition_by(list(keys)).order_by([F.col(c).desc_nulls_last() for c in order]))
+        return df.with_column(LATEST_RANK, rank).filter(F.col(LATEST_RANK) == F.lit(1)).drop(LATEST_RANK)
 
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
         # COPY GRANTS: a grant made on the view (the Native App's analyst role) survives a refresh.

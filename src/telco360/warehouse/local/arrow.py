@@ -184,6 +184,16 @@ def aggregate_locally(df, keys: list[str], aggregations: dict[str, tuple[str, st
     return _result_table(df.session, "AGGREGATE", result, out_types)
 
 
+def latest_locally(df, keys: list[str], order: list[str]):
+    """Per `keys`, the row greatest by `order` (column by column, a null below any value), in
+    one pandas sort: local testing evaluates a window one partition at a time. A NULL key is a
+    group of its own, as in PARTITION BY."""
+    plain, types = _computed(df)
+    if len(plain):
+        plain = plain.sort_values(order, na_position="first", kind="stable").drop_duplicates(keys, keep="last")
+    return _result_table(df.session, "LATEST", plain, types)
+
+
 def join_locally(left, right, keys: list[str], how: str):
     """`left.join(right, on=keys, how=how)` ("inner" or "left") as one pandas merge: local
     testing re-runs a join's inputs for every later operation on it (even to learn its

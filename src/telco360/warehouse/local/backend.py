@@ -11,7 +11,13 @@ from snowflake.snowpark import DataFrame, Session
 
 from telco360 import lake
 from telco360.warehouse.columns import without_matches
-from telco360.warehouse.local.arrow import aggregate_locally, join_locally, read_parquet_files, write_arrow_table
+from telco360.warehouse.local.arrow import (
+    aggregate_locally,
+    join_locally,
+    latest_locally,
+    read_parquet_files,
+    write_arrow_table,
+)
 from telco360.warehouse.local.compat import register_deferred_view
 from telco360.warehouse.seams import Backend, StagingError, WriteResult, file_names, register_backend
 from telco360.warehouse.tables import column_list, qualified_name
@@ -31,6 +37,9 @@ class LocalEngine:
 
     def join(self, left: DataFrame, right: DataFrame, keys: Sequence[str], how: str = "inner") -> DataFrame:
         return join_locally(left, right, list(keys), how)
+
+    def latest_per_key(self, df: DataFrame, keys: Sequence[str], order: Sequence[str]) -> DataFrame:
+        return latest_locally(df, list(keys), list(order))
 
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
         register_deferred_view(session, name, build)
