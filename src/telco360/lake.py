@@ -5,6 +5,7 @@ Standard library only (shipped to Lambda, Glue and Snowflake).
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from pathlib import PurePosixPath
 
@@ -16,6 +17,7 @@ REASONS = "_reasons"  # rejected/_reasons/<dataset>/ingest_date=D/<name>.json: w
 UNKNOWN_DATASET = "_unknown"  # rejected/_unknown/...: keys outside any dataset folder
 MANIFESTS = "_manifests"  # clean/_manifests/<run>.json, staging/_manifests/<run>.json: per-run counts
 LATEST_MANIFEST = "_manifest.json"  # staging/_manifest.json: the staging run to load next
+RUN_DATE_MANIFESTS = "by_run_date"  # staging/_manifests/by_run_date/<D>.json: the staging run made for RUN_DATE D
 BOOKMARKS = "_bookmarks"  # clean/_bookmarks/, staging/_bookmarks/: what each job has done
 RUNS = "_runs"  # _runs/<run_id>.json: what each local run did (local lake only)
 WAREHOUSE = "_warehouse"  # _warehouse/<SCHEMA>/<TABLE>.parquet: the local warehouse's tables
@@ -51,6 +53,7 @@ DEAD_RUN_LEFTOVERS = (
     f"{contract.CLEAN}/{MANIFESTS}/.*.tmp",
     f"{contract.STAGING}/{BOOKMARKS}/.*.tmp",
     f"{contract.STAGING}/{MANIFESTS}/.*.tmp",
+    f"{contract.STAGING}/{MANIFESTS}/{RUN_DATE_MANIFESTS}/.*.tmp",
     f"{contract.STAGING}/.*.tmp",
 )
 
@@ -75,6 +78,26 @@ def validator_temp_key() -> str:
 
 def staging_manifest_key(run_id: str) -> str:
     return manifest_key(contract.STAGING, run_id)
+
+
+def run_date_manifest_name(run_date: str) -> str:
+    """The manifest of the staging run made for `run_date`, relative to `staging/` (the stage's root)."""
+    return f"{MANIFESTS}/{RUN_DATE_MANIFESTS}/{run_date}.json"
+
+
+def staging_run_date(run_id: str, made_at: dt.datetime) -> str:
+    """The RUN_DATE a staging run is made for (its manifest records it; the warehouse load of a
+    RUN_DATE loads only that date's run): the date its run id begins with (`c360 run` names its
+    runs `<run date>_<time>`; an AWS execution named so stages for that date), else the UTC
+    date the run was made (the daily execution is named by a UUID and ends hours before
+    Snowflake's root task of the same UTC day)."""
+    match = re.match(r"(\d{4}-\d{2}-\d{2})(?![0-9])", run_id)
+    if match:
+        try:
+            return dt.date.fromisoformat(match.group(1)).isoformat()
+        except ValueError:
+            pass
+    return made_at.astimezone(dt.timezone.utc).date().isoformat()
 
 
 def split_raw_key(key: str) -> tuple[str, str]:

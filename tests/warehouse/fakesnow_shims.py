@@ -5,8 +5,9 @@ side of every seam (MergeWriter, SnowflakeTransaction, the staging reader's DELE
 
 fakesnow's gaps are shimmed here and only here, one line each, on the statement text the
 Snowpark session sends (the statement log keeps the text as Snowflake would receive it).
-What fakesnow cannot run at all (COPY from an S3 stage, the manifest read from a stage) is
-replaced by `InsertStagingReader`, which fills the staging tables by INSERT.
+What fakesnow cannot run at all (COPY from an S3 stage, a file read from a stage) is
+replaced by `InsertStagingReader`, which reads the stage's files from the lake folder and
+fills the staging tables by INSERT; which manifest a RUN_DATE loads is the product's choice.
 """
 from __future__ import annotations
 
@@ -141,8 +142,8 @@ def ddl_statements(env: dict[str, str]) -> list[str]:
 
 
 class InsertStagingReader(seams.SnowflakeStagingReader):
-    """The Snowflake staging reader (its DELETE included) with COPY from the stage replaced by
-    an INSERT of the same Parquet files, read from a local lake's staging/, straight into
+    """The Snowflake staging reader (its manifest choice and DELETE included) with a file read
+    from the stage replaced by a read from `staging_dir`, and COPY by an INSERT of the same Parquet files, read from a local lake's staging/, straight into
     fakesnow's DuckDB (fakesnow has no S3 stage; SQL VALUES of 100k rows would take minutes).
     `sent_copies` keeps the COPY text Snowflake would have received, for the statement log."""
 
@@ -150,8 +151,9 @@ class InsertStagingReader(seams.SnowflakeStagingReader):
         self.staging_dir = Path(staging_dir)
         self.sent_copies: list[str] = []
 
-    def read_manifest(self, session: Session) -> dict:
-        return json.loads((self.staging_dir / "_manifest.json").read_text(encoding="utf-8"))
+    def read_stage_json(self, session: Session, name: str) -> dict | None:
+        path = self.staging_dir / name
+        return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 
     def copy_files(self, session: Session, table: str, entry: dict) -> int:
         import fakesnow.server

@@ -55,7 +55,7 @@ def test_snowflake_staging_replaces_table_with_copy_of_the_manifest_files():
 def test_snowflake_staging_reads_the_manifest_through_the_stage():
     manifest = {"run_id": "R1", "tables": {}}
     session = RecordingSession({"SELECT": [(json.dumps(manifest),)]})
-    assert SnowflakeStagingReader().read_manifest(session) == manifest
+    assert SnowflakeStagingReader().read_manifest(session, "2024-01-15") == manifest
     assert session.statements == [
         "SELECT $1 FROM @TELCO_DB.STAGING.STAGING_STAGE/_manifest.json "
         "(FILE_FORMAT => 'TELCO_DB.STAGING.MANIFEST_JSON_FORMAT')"

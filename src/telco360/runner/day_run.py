@@ -218,8 +218,10 @@ def pending_staging_runs(lake: Path, services: LocalServices) -> list[str]:
 
 
 def catch_up(lake: Path, run_date: str, pending: list[str], services: LocalServices) -> dict:
-    """Load each pending staging snapshot in order: the latest manifest (what the load reads)
-    is pointed at each in turn, from the run's own manifest."""
+    """Load each pending staging snapshot in order, under the RUN_DATE it was made for (a
+    snapshot is never loaded under another day's; one written before manifests recorded it
+    takes `run_date`): the latest manifest (what the load reads first) is pointed at each in
+    turn, from the run's own manifest."""
     loads = []
     for run_id in pending:
         latest = lake / lake_layout.STAGING_LATEST_MANIFEST_KEY
@@ -228,7 +230,8 @@ def catch_up(lake: Path, run_date: str, pending: list[str], services: LocalServi
             scratch = latest.with_name(f".{latest.name}.catch-up.tmp")
             scratch.write_bytes(own.read_bytes())
             scratch.replace(latest)
-        loads.append({"staging_run_id": run_id, **services.load_warehouse(lake, run_date)})
+        made_for = _read_json(lake, lake_layout.STAGING_LATEST_MANIFEST_KEY, {}).get("run_date", run_date)
+        loads.append({"staging_run_id": run_id, **services.load_warehouse(lake, made_for)})
     return {"staging_run_ids": pending, "loads": loads}
 
 

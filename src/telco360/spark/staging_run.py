@@ -2,7 +2,8 @@
 
 Layout written (lake-relative keys), the formal contract with Snowflake:
 - `staging/<dataset>/run_id=<R>/*.parquet`   STG_CUSTOMERS, STG_PLANS, STG_ACTIVITY
-- `staging/_manifests/<R>.json`, then `staging/_manifest.json` (the latest run)
+- `staging/_manifests/<R>.json`, `staging/_manifests/by_run_date/<D>.json` (the run made for
+  RUN_DATE D, `lake.staging_run_date`), then `staging/_manifest.json` (the latest run)
 - `staging/_bookmarks/staging_job.json`       clean runs staged, staging runs completed (commit point)
 """
 from __future__ import annotations
@@ -110,13 +111,18 @@ def run_staging_job(spark: SparkSession, storage: LakeStorage, run_id: str) -> d
     with ThreadPoolExecutor(max_workers=len(tables)) as pool:
         futures = {t: pool.submit(write_table, storage, frame, dataset_of[t], run_id) for t, frame in tables.items()}
         written = {table: futures[table].result() for table in tables}
+    created_at = dt.datetime.now(dt.timezone.utc)
     manifest = {
         "run_id": run_id,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "run_date": lake.staging_run_date(run_id, created_at),
+        "created_at": created_at.isoformat(timespec="seconds"),
         "clean_runs": new_runs,
         "tables": written,
     }
     write_json(storage, manifest_key(run_id), manifest)
+    # Then the run date's own manifest (what a load of that RUN_DATE reads when a later run
+    # has taken the latest), and the latest last.
+    write_json(storage, f"{contract.STAGING}/{lake.run_date_manifest_name(manifest['run_date'])}", manifest)
     write_json(storage, LATEST_MANIFEST_KEY, manifest)
     bookmark["staged_clean_runs"] += new_runs
     bookmark["completed_runs"].append(run_id)

@@ -24,7 +24,9 @@ small interface; everything else is shared code.
 """
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import weakref
 from dataclasses import dataclass
 from typing import Callable, Optional, Protocol, Sequence
@@ -64,7 +66,7 @@ class WriteResult:
 
 
 class StagingReader(Protocol):
-    def read_manifest(self, session: Session) -> dict: ...
+    def read_manifest(self, session: Session, run_date: str) -> dict: ...
 
     def load_table(self, session: Session, table: str, entry: dict) -> int: ...
 
@@ -144,6 +146,46 @@ class Transaction(Protocol):
     def rollback(self, session: Session) -> None: ...
 
 
+def select_manifest(run_date: str, read: Callable[[str], Optional[dict]], where: str) -> dict:
+    """The staging manifest a load of `run_date` loads; `read(name)` returns the manifest
+    stored at `name` under the staging root (`where`, for messages), None when there is none.
+
+    The latest manifest when its run was made for `run_date`; else the run date's own
+    (`lake.run_date_manifest_name`, written by Job B beside the latest): a retry or backfill of
+    an earlier day loads that day's snapshot. A snapshot is never loaded under another day's
+    RUN_DATE: with neither, the load fails and says what it found. A latest manifest written
+    before Job B recorded run dates (no `run_date`) is loaded whatever the RUN_DATE, as then.
+    At most two reads."""
+    day = checked_run_date(run_date)
+    latest = read(lake.LATEST_MANIFEST)
+    if latest is not None and latest.get("run_date", day) == day:
+        return latest
+    own_name = lake.run_date_manifest_name(day)
+    own = read(own_name)
+    if own is not None and own.get("run_date") == day:
+        return own
+    found_latest = (f"{where}/{lake.LATEST_MANIFEST} is run {latest.get('run_id')} made for RUN_DATE "
+                    f"{latest.get('run_date')}" if latest is not None else f"{where}/{lake.LATEST_MANIFEST} not found")
+    found_own = (f"{where}/{own_name} names RUN_DATE {own.get('run_date')}" if own is not None
+                 else f"{where}/{own_name} not found")
+    raise StagingError(
+        f"staging load for RUN_DATE {day}: {found_latest}, and {found_own}; a snapshot is never loaded "
+        f"under another day's RUN_DATE. Run Glue Job B (staging_job) for {day} (a run id beginning "
+        f"'{day}_'), then rerun the pipeline"
+        + (f", or call it with RUN_DATE {latest.get('run_date')} to load the latest" if latest is not None else "")
+    )
+
+
+def checked_run_date(run_date: str) -> str:
+    """`run_date` when it is a YYYY-MM-DD date (it also names a file on the stage)."""
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(run_date)):
+            return dt.date.fromisoformat(run_date).isoformat()
+    except ValueError:
+        pass
+    raise StagingError(f"staging load: RUN_DATE {run_date!r} is not a date (YYYY-MM-DD); call the pipeline with one")
+
+
 def file_names(entry: dict) -> list[str]:
     """Manifest file entries may be bare names or paths under the staging root."""
     return [str(name).rsplit("/", 1)[-1] for name in entry.get("files", [])]
@@ -163,15 +205,16 @@ class SnowflakeStagingReader:
     lose records; the run fails and rolls back instead.
     """
 
-    def read_manifest(self, session: Session) -> dict:
-        rows = session.sql(
-            f"SELECT $1 FROM {stage()}/{lake.LATEST_MANIFEST} (FILE_FORMAT => '{manifest_file_format()}')"
-        ).collect()
+    def read_manifest(self, session: Session, run_date: str) -> dict:
+        """`select_manifest` over the stage: one statement, two when a later run took the latest."""
+        return select_manifest(run_date, lambda name: self.read_stage_json(session, name), stage())
+
+    def read_stage_json(self, session: Session, name: str) -> Optional[dict]:
+        """The JSON document at `name` on the stage; None when there is no such file (Snowflake
+        answers a query of a missing path with no rows)."""
+        rows = session.sql(f"SELECT $1 FROM {stage()}/{name} (FILE_FORMAT => '{manifest_file_format()}')").collect()
         if not rows:
-            raise StagingError(
-                f"staging load: {stage()}/{lake.LATEST_MANIFEST} not found; run Glue Job B "
-                f"(staging_job) first, then rerun the pipeline"
-            )
+            return None
         value = rows[0][0]
         return json.loads(value) if isinstance(value, str) else dict(value)
 
@@ -216,8 +259,9 @@ class ReferenceStagingReader:
     def __init__(self, source: Optional[Callable[[Session, str], DataFrame]] = None):
         self.source = source or (lambda session, reference: session.sql(f"SELECT * FROM reference('{reference}')"))
 
-    def read_manifest(self, session: Session) -> dict:
-        # No "rows": a bound table announces no count, so the load checks none.
+    def read_manifest(self, session: Session, run_date: str) -> dict:
+        # No "rows": a bound table announces no count, so the load checks none. The bound tables
+        # are the consumer's current state: no run date to select.
         return {
             "run_id": REFERENCE_RUN_ID,
             "tables": {table: {"reference": reference} for table, reference in contract.STAGING_REFERENCES.items()},
@@ -244,33 +288,6 @@ class ReferenceStagingReader:
         session.table(target).delete()
         rows.select(column_list(table)).write.save_as_table(target, mode="append", column_order="name")
         return int(session.table(target).count())
-
-
-def in_native_app(session: Session) -> bool:
-    """True when `session` runs inside the Native App: only there does Snowflake know the
-    app's references (elsewhere SYSTEM$GET_ALL_REFERENCES is an error)."""
-    reference = contract.STAGING_REFERENCES[next(iter(contract.STAGING_REFERENCES))]
-    try:
-        session.sql(f"SELECT SYSTEM$GET_ALL_REFERENCES('{reference}')").collect()
-    except SnowparkSQLException:
-        return False
-    return True
-
-
-class SnowflakeStaging:
-    """Snowflake's staging side: the bound references inside the Native App, the external stage
-    everywhere else. Decided once per load, when the manifest is read; each entry then says
-    which reader loads it."""
-
-    def __init__(self, stage: Optional[StagingReader] = None, references: Optional[StagingReader] = None):
-        self.stage = stage or SnowflakeStagingReader()
-        self.references = references or ReferenceStagingReader()
-
-    def read_manifest(self, session: Session) -> dict:
-        return (self.references if in_native_app(session) else self.stage).read_manifest(session)
-
-    def load_table(self, session: Session, table: str, entry: dict) -> int:
-        return (self.references if "reference" in entry else self.stage).load_table(session, table, entry)
 
 
 class MergeWriter(SnowparkEngine):
@@ -328,7 +345,11 @@ class Backend:
     transaction: Transaction
 
 
-SNOWFLAKE = Backend(SnowflakeStaging(), MergeWriter(), SnowflakeTransaction())
+SNOWFLAKE = Backend(SnowflakeStagingReader(), MergeWriter(), SnowflakeTransaction())
+# The Native App's side, chosen at deploy time: the app's setup script names the handlers of
+# snowpark/procedures/native_app.py, which register it for their session. Nothing is asked of
+# Snowflake at run time (a probe such as SYSTEM$GET_ALL_REFERENCES fails outside an app).
+NATIVE_APP = Backend(ReferenceStagingReader(), MergeWriter(), SnowflakeTransaction())
 _REGISTERED: "weakref.WeakKeyDictionary[Session, Backend]" = weakref.WeakKeyDictionary()
 
 

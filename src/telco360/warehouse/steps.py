@@ -37,7 +37,7 @@ def load_staging(session: Session, run_date: str, backend: Optional[Backend] = N
     """Replace STG_CUSTOMERS, STG_PLANS and STG_ACTIVITY with the run named in the staging
     manifest, and check every table received the rows the manifest announces."""
     backend = backend or backend_for(session)
-    manifest = backend.staging.read_manifest(session)
+    manifest = backend.staging.read_manifest(session, run_date)
     entries = manifest.get("tables", {})
     absent = [t for t in contract.STAGING_TABLE_OF_DATASET.values() if t not in entries]
     if absent:

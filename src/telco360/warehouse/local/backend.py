@@ -9,7 +9,6 @@ from typing import Callable, Optional, Sequence
 
 from snowflake.snowpark import DataFrame, Session
 
-from telco360 import lake
 from telco360.warehouse.columns import without_matches
 from telco360.warehouse.local.arrow import (
     aggregate_locally,
@@ -19,7 +18,7 @@ from telco360.warehouse.local.arrow import (
     write_arrow_table,
 )
 from telco360.warehouse.local.compat import register_deferred_view
-from telco360.warehouse.seams import Backend, StagingError, WriteResult, file_names, register_backend
+from telco360.warehouse.seams import Backend, StagingError, WriteResult, file_names, register_backend, select_manifest
 from telco360.warehouse.tables import column_list, qualified_name
 
 
@@ -51,18 +50,23 @@ class LocalStagingReader:
     def __init__(self, staging_dir: Optional[Path]):
         self.staging_dir = Path(staging_dir) if staging_dir is not None else None
 
-    def read_manifest(self, session: Session) -> dict:
+    def read_manifest(self, session: Session, run_date: str) -> dict:
+        """The manifest `select_manifest` picks for `run_date`, from the files Snowflake reads on the stage."""
         if self.staging_dir is None:
             raise StagingError(
                 "staging load: this local session has no lake folder; open it with "
                 "telco360.warehouse.local.session.open_local_warehouse(lake_dir)"
             )
-        path = self.staging_dir / lake.LATEST_MANIFEST
+        try:
+            return select_manifest(run_date, self.read_json, str(self.staging_dir))
+        except StagingError as exc:
+            raise StagingError(f"{exc} (locally: c360 run --date <date>, or c360 glue staging --lake "
+                               f"{self.staging_dir.parent})") from None
+
+    def read_json(self, name: str) -> Optional[dict]:
+        path = self.staging_dir / name
         if not path.is_file():
-            raise StagingError(
-                f"staging load: {path} not found; run Job B first "
-                f"(c360 glue staging --lake {self.staging_dir.parent})"
-            )
+            return None
         try:
             return json.loads(path.read_text(encoding="utf-8"))
         except ValueError as exc:
