@@ -179,6 +179,14 @@ def test_staging_manifest_lists_rows_and_files_and_latest_is_the_last_run(runs):
     assert latest == per_run and (s1["path"], s1["rows"], len(s1["files"]) >= 1) == ("customers/run_id=s1/", 2, True)
 
 
+def test_staging_manifest_records_its_run_date_and_is_that_dates_own_manifest(runs):
+    # Run id "s2" names no date: the run is made for the UTC date it ran (lake.staging_run_date).
+    lake = runs["lake"]
+    per_run = json.loads((lake / "staging" / "_manifests" / "s2.json").read_text())
+    own = lake / "staging" / "_manifests" / "by_run_date" / f"{per_run['created_at'][:10]}.json"
+    assert per_run["run_date"] == per_run["created_at"][:10] and json.loads(own.read_text()) == per_run
+
+
 def test_staging_collapses_redelivered_customer_and_flags_unknown_plan(runs):
     rows = _staged(runs["lake"], runs["staging1"], "STG_CUSTOMERS")
     assert sorted((r["CUSTOMER_ID"], r["SOURCE_LINE"], r["PLAN_IN_CATALOG"]) for r in rows) == [
