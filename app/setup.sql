@@ -536,7 +536,7 @@ CREATE OR REPLACE PROCEDURE CORE.SP_LOAD_STAGING(RUN_DATE VARCHAR)
     RUNTIME_VERSION = '3.11'
     PACKAGES = ('snowflake-snowpark-python==1.53.0')
     IMPORTS = ('/python/src.zip', '/python/procedures.zip')
-    HANDLER = 'load_staging.sp_load_staging';
+    HANDLER = 'native_app.sp_load_staging';
 GRANT USAGE ON PROCEDURE CORE.SP_LOAD_STAGING(VARCHAR) TO APPLICATION ROLE APP_ADMIN;
 
 CREATE OR REPLACE PROCEDURE CORE.SP_LOAD_DIM_PLAN(RUN_DATE VARCHAR)
@@ -545,7 +545,7 @@ CREATE OR REPLACE PROCEDURE CORE.SP_LOAD_DIM_PLAN(RUN_DATE VARCHAR)
     RUNTIME_VERSION = '3.11'
     PACKAGES = ('snowflake-snowpark-python==1.53.0')
     IMPORTS = ('/python/src.zip', '/python/procedures.zip')
-    HANDLER = 'load_dim_plan.sp_load_dim_plan';
+    HANDLER = 'native_app.sp_load_dim_plan';
 GRANT USAGE ON PROCEDURE CORE.SP_LOAD_DIM_PLAN(VARCHAR) TO APPLICATION ROLE APP_ADMIN;
 
 CREATE OR REPLACE PROCEDURE CORE.SP_LOAD_DIM_CUSTOMER(RUN_DATE VARCHAR)
@@ -554,7 +554,7 @@ CREATE OR REPLACE PROCEDURE CORE.SP_LOAD_DIM_CUSTOMER(RUN_DATE VARCHAR)
     RUNTIME_VERSION = '3.11'
     PACKAGES = ('snowflake-snowpark-python==1.53.0')
     IMPORTS = ('/python/src.zip', '/python/procedures.zip')
-    HANDLER = 'load_dim_customer.sp_load_dim_customer';
+    HANDLER = 'native_app.sp_load_dim_customer';
 GRANT USAGE ON PROCEDURE CORE.SP_LOAD_DIM_CUSTOMER(VARCHAR) TO APPLICATION ROLE APP_ADMIN;
 
 CREATE OR REPLACE PROCEDURE CORE.SP_LOAD_FACT_ACTIVITY(RUN_DATE VARCHAR)
@@ -563,7 +563,7 @@ CREATE OR REPLACE PROCEDURE CORE.SP_LOAD_FACT_ACTIVITY(RUN_DATE VARCHAR)
     RUNTIME_VERSION = '3.11'
     PACKAGES = ('snowflake-snowpark-python==1.53.0')
     IMPORTS = ('/python/src.zip', '/python/procedures.zip')
-    HANDLER = 'load_fact_activity.sp_load_fact_activity';
+    HANDLER = 'native_app.sp_load_fact_activity';
 GRANT USAGE ON PROCEDURE CORE.SP_LOAD_FACT_ACTIVITY(VARCHAR) TO APPLICATION ROLE APP_ADMIN;
 
 CREATE OR REPLACE PROCEDURE CORE.SP_RUN_CUSTOMER360_PIPELINE(RUN_DATE VARCHAR)
@@ -572,7 +572,7 @@ CREATE OR REPLACE PROCEDURE CORE.SP_RUN_CUSTOMER360_PIPELINE(RUN_DATE VARCHAR)
     RUNTIME_VERSION = '3.11'
     PACKAGES = ('snowflake-snowpark-python==1.53.0')
     IMPORTS = ('/python/src.zip', '/python/procedures.zip')
-    HANDLER = 'run_pipeline.sp_run_customer360_pipeline';
+    HANDLER = 'native_app.sp_run_customer360_pipeline';
 GRANT USAGE ON PROCEDURE CORE.SP_RUN_CUSTOMER360_PIPELINE(VARCHAR) TO APPLICATION ROLE APP_ADMIN;
 
 CREATE OR REPLACE PROCEDURE CORE.SP_RUN_DQ_CHECKS(RUN_DATE VARCHAR)
@@ -581,7 +581,7 @@ CREATE OR REPLACE PROCEDURE CORE.SP_RUN_DQ_CHECKS(RUN_DATE VARCHAR)
     RUNTIME_VERSION = '3.11'
     PACKAGES = ('snowflake-snowpark-python==1.53.0')
     IMPORTS = ('/python/src.zip', '/python/procedures.zip')
-    HANDLER = 'analytics.sp_run_dq_checks';
+    HANDLER = 'native_app.sp_run_dq_checks';
 GRANT USAGE ON PROCEDURE CORE.SP_RUN_DQ_CHECKS(VARCHAR) TO APPLICATION ROLE APP_ADMIN;
 
 CREATE OR REPLACE PROCEDURE CORE.SP_REFRESH_MARTS(RUN_DATE VARCHAR)
@@ -590,7 +590,7 @@ CREATE OR REPLACE PROCEDURE CORE.SP_REFRESH_MARTS(RUN_DATE VARCHAR)
     RUNTIME_VERSION = '3.11'
     PACKAGES = ('snowflake-snowpark-python==1.53.0')
     IMPORTS = ('/python/src.zip', '/python/procedures.zip')
-    HANDLER = 'analytics.sp_refresh_marts';
+    HANDLER = 'native_app.sp_refresh_marts';
 GRANT USAGE ON PROCEDURE CORE.SP_REFRESH_MARTS(VARCHAR) TO APPLICATION ROLE APP_ADMIN;
 
 -- The task graph of snowpark/sql/30_tasks.sql, serverless, in DW (tasks cannot live in a

@@ -81,7 +81,8 @@ def test_app_procedures_are_the_snowpark_project_procedures(snowflake_project, s
             "runtime": str(e.runtime),
             "packages": tuple(e.packages),
             "imports": ("/python/src.zip", "/python/procedures.zip"),
-            "handler": e.handler,
+            # The Native App's namesake of the project's handler (snowpark/procedures/native_app.py).
+            "handler": f"{app.APP_HANDLER_MODULE}.{e.handler.rsplit('.', 1)[1]}",
         }
         for name, e in entities.items()
     }
@@ -96,6 +97,18 @@ def test_a_procedure_the_app_cannot_ship_is_refused(snowflake_project, repo_root
         class project_definition:
             entities = {"sp_load_staging": caller}
     with pytest.raises(app.AppDefinitionError, match="sp_load_staging sets execute_as_caller"):
+        app.app_procedures(Project, repo_root)
+
+
+def test_a_procedure_without_native_app_handler_is_refused(snowflake_project, repo_root):
+    entity = snowflake_project.project_definition.entities["sp_load_staging"]
+    unknown = entity.model_copy(update={"handler": "load_staging.sp_load_staging_v2"})
+
+    class Project:
+        class project_definition:
+            entities = {"sp_load_staging": unknown}
+    with pytest.raises(app.AppDefinitionError, match=r"sp_load_staging's handler load_staging.sp_load_staging_v2 has no "
+                                                     r"Native App counterpart: define sp_load_staging_v2 in native_app.py"):
         app.app_procedures(Project, repo_root)
 
 
@@ -270,9 +283,11 @@ def test_deploy_root_code_provides_every_handler_and_the_telco360_package(bundle
     assert (completed.returncode, completed.stdout.strip()) == (0, "True"), completed.stderr
 
 
-def test_procedure_zip_holds_only_the_handler_modules(bundled, statements):
+def test_procedure_zip_holds_only_the_handler_modules(bundled, statements, snowflake_project):
     deploy_root, _ = bundled
-    modules = {p["handler"].rsplit(".", 1)[0] + ".py" for p in created_procedures(statements).values()}
+    project_handlers = [e.handler for e in snowflake_project.project_definition.entities.values() if e.type == "procedure"]
+    modules = {h.rsplit(".", 1)[0] + ".py" for h in [p["handler"] for p in created_procedures(statements).values()]
+               + project_handlers}
     names = {n for n in zipfile.ZipFile(deploy_root / "python" / "procedures.zip").namelist() if not n.endswith("/")}
     assert names == modules
 

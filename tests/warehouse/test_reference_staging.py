@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pytest
-from snowflake.snowpark.exceptions import SnowparkSQLException
 
 from conftest import customer, event, plan, rows
 from telco360 import contract
@@ -15,7 +14,6 @@ from telco360.warehouse.seams import (
     REFERENCE_RUN_ID,
     Backend,
     ReferenceStagingReader,
-    SnowflakeStaging,
     StagingError,
 )
 from telco360.warehouse.tables import STG_ACTIVITY, STG_CUSTOMERS, STG_PLANS
@@ -95,55 +93,6 @@ def test_pipeline_through_references_builds_the_same_dw_as_through_the_lake(wh, 
         return {table: sorted(tuple(sorted((k, str(v)) for k, v in r.items() if k not in ignored)) for r in rows(session, table))
                 for table in ("DIM_PLAN", "DIM_CUSTOMER", "FACT_ACTIVITY")}
     assert dw(wh) == dw(lake)
-
-
-class AnsweringSession:
-    """A Snowflake session that records statements; `in_app` decides whether Snowflake knows
-    the app's references (outside an app, SYSTEM$GET_ALL_REFERENCES is an error)."""
-
-    def __init__(self, in_app: bool):
-        self.in_app = in_app
-        self.statements = []
-
-    def sql(self, statement):
-        self.statements.append(statement)
-        in_app = self.in_app
-
-        class Result:
-            def collect(self_inner):
-                if statement.startswith("SELECT SYSTEM$GET_ALL_REFERENCES") and not in_app:
-                    raise SnowparkSQLException("SQL compilation error: Unknown function SYSTEM$GET_ALL_REFERENCES")
-                return []
-        return Result()
-
-
-class StageReader:
-    def read_manifest(self, session):
-        return {"run_id": "R1", "tables": {}}
-
-    def load_table(self, session, table, entry):
-        return f"stage:{entry['path']}"
-
-
-class References(ReferenceStagingReader):
-    def load_table(self, session, table, entry):
-        return f"reference:{entry['reference']}"
-
-
-def test_snowflake_staging_reads_the_references_inside_the_native_app():
-    session = AnsweringSession(in_app=True)
-    staging = SnowflakeStaging(stage=StageReader(), references=References())
-    manifest = staging.read_manifest(session)
-    assert manifest["run_id"] == REFERENCE_RUN_ID
-    assert staging.load_table(session, STG_CUSTOMERS, manifest["tables"][STG_CUSTOMERS]) == "reference:stg_customers"
-
-
-def test_snowflake_staging_reads_the_stage_outside_the_native_app():
-    session = AnsweringSession(in_app=False)
-    staging = SnowflakeStaging(stage=StageReader(), references=References())
-    assert staging.read_manifest(session)["run_id"] == "R1"
-    assert staging.load_table(session, STG_CUSTOMERS, {"path": "customers/run_id=R1/"}) == "stage:customers/run_id=R1/"
-    assert session.statements == ["SELECT SYSTEM$GET_ALL_REFERENCES('stg_customers')"]
 
 
 def test_bound_column_named_in_lower_case_is_not_the_contract_column(wh):

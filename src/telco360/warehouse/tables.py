@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import weakref
 
 from snowflake.snowpark.types import (
     BooleanType,
@@ -42,6 +43,15 @@ def column_specs(table: str) -> tuple[tuple[str, str, str], ...]:
 # and DW schema a Snowflake procedure runs in (a deployment with --env database=TELCO_DB_DEV
 # must read and write TELCO_DB_DEV, never the contract's TELCO_DB).
 _location = {"database": contract.DATABASE, "dw_schema": contract.DW_SCHEMA}
+# Sessions whose DW schema is not the schema their procedure runs in: the Native App's
+# procedures live in its versioned schema and its tables in the contract's DW
+# (snowpark/procedures/native_app.py sets it, `keep_dw_schema`).
+_dw_schema_of_session: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def keep_dw_schema(session, schema: str) -> None:
+    """`locate_in_session(session)` names DW tables in `schema`, whatever the current schema."""
+    _dw_schema_of_session[session] = schema
 
 
 def locate_in_session(session) -> dict[str, str]:
@@ -54,7 +64,8 @@ def locate_in_session(session) -> dict[str, str]:
     if isinstance(getattr(session, "_conn", None), MockServerConnection):
         database, schema = contract.DATABASE, contract.DW_SCHEMA
     else:
-        database, schema = session.get_current_database(), session.get_current_schema()
+        database = session.get_current_database()
+        schema = _dw_schema_of_session.get(session) or session.get_current_schema()
     if not database or not schema:
         raise RuntimeError(
             "warehouse: the session has no current database and schema; call the procedures "
