@@ -3,9 +3,10 @@ small interface; everything else is shared code.
 
 - Staging load: Snowflake runs `COPY INTO` from the external stage; local testing has no
   COPY, no `session.sql` and cannot read Parquet, so the local side reads the Parquet files
-  with pyarrow into the session. Installed as a Snowflake Native App, the pipeline has no
-  stage: it copies the consumer's staging tables, bound to the app's references
-  (app/manifest.yml), into its own STAGING tables.
+  with pyarrow into the session. Both read the manifest `select_manifest` picks for the
+  RUN_DATE. Installed as a Snowflake Native App, the pipeline has no stage: it copies the
+  consumer's staging tables, bound to the app's references (app/manifest.yml), into its own
+  STAGING tables (`NATIVE_APP`, registered by the app's handlers: a deploy-time choice).
 - Table writes: Snowflake runs one `MERGE` per table (`Table.merge`); locally a `MERGE`
   builds a cross join in pandas (181 s at 10k rows), so the local side rewrites the table:
   rows whose key is untouched, plus the new rows.
