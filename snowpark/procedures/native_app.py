@@ -24,7 +24,6 @@ def in_native_app(handler):
         keep_dw_schema(session, contract.DW_SCHEMA)
         return handler(session, run_date)
 
-    run.__name__ = handler.__name__
     return run
 
 

@@ -42,7 +42,8 @@ def test_app_deploy_refuses_a_setup_script_that_is_not_the_generated_one(capsys,
     shutil.copytree(repo_root / app.APP_DIR, tmp_path / app.APP_DIR)
     shutil.copytree(repo_root / "snowpark" / "sql", tmp_path / "snowpark" / "sql")
     (tmp_path / "src").mkdir()
-    (tmp_path / "snowpark" / "procedures").mkdir()
+    # The generator reads the app's handlers (snowpark/procedures/native_app.py).
+    shutil.copytree(repo_root / "snowpark" / "procedures", tmp_path / "snowpark" / "procedures")
     with (tmp_path / app.SETUP_SQL).open("a", encoding="utf-8") as setup:
         setup.write("DROP TABLE DW.FACT_ACTIVITY;\n")
     assert main(["deploy", "app", "--dry-run", "--repo", str(tmp_path)]) == 2

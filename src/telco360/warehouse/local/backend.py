@@ -60,8 +60,8 @@ class LocalStagingReader:
         try:
             return select_manifest(run_date, self.read_json, str(self.staging_dir))
         except StagingError as exc:
-            raise StagingError(f"{exc} (locally: c360 run --date <date>, or c360 glue staging --lake "
-                               f"{self.staging_dir.parent})") from None
+            raise StagingError(f"{exc} (locally: c360 run --date {run_date}, or c360 glue staging --lake "
+                               f"{self.staging_dir.parent} --run-id {run_date}_<name>)") from None
 
     def read_json(self, name: str) -> Optional[dict]:
         path = self.staging_dir / name
