@@ -8,11 +8,12 @@ import re
 
 import pytest
 import sqlglot
+from sqlglot import exp
 
 from telco360 import contract
 from telco360.cli import main
 from telco360.deploy import app, ddl
-from telco360.deploy.snowflake import EXTERNAL_TABLES_SQL, STAGING_LOADS, load_project, render_sql
+from telco360.deploy.snowflake import EXTERNAL_TABLES_SQL, RETIRED_PROCEDURES_SQL, STAGING_LOADS, load_project, render_sql
 from telco360.warehouse import seams
 
 STAGING_PROCEDURES = ("sp_load_staging", "sp_run_customer360_pipeline")
@@ -68,7 +69,7 @@ def test_external_tables_are_deployed_after_the_stage_only_with_external_table(c
     _, external_files, _ = dry_run(capsys, repo_root, "--env", "staging_load=external_table")
     assert [f.split()[3] for f in external_files] == [
         "snowpark/sql/10_staging_objects.sql", "snowpark/sql/15_external_tables.sql", "snowpark/sql/20_tables.sql",
-        "snowpark/sql/30_tasks.sql", "snowpark/sql/40_resume_tasks.sql"]
+        "snowpark/sql/25_retired_procedure_signatures.sql", "snowpark/sql/30_tasks.sql", "snowpark/sql/40_resume_tasks.sql"]
     assert not any("15_external_tables" in f for f in copy_files)
 
 
@@ -76,3 +77,11 @@ def test_unknown_staging_load_stops_the_deploy_before_anything_runs(capsys, repo
     code, files, err = dry_run(capsys, repo_root, "--env", "staging_load=parquet")
     assert (code, files) == (2, [])
     assert "env staging_load 'parquet': expected one of copy, external_table" in err
+
+
+def test_retired_one_argument_signatures_are_dropped_in_the_deployed_database(repo_root):
+    project = load_project(repo_root, {"database": "TELCO_DB_DEV"})
+    sql = render_sql(project, repo_root / RETIRED_PROCEDURES_SQL, {})
+    dropped = [s.sql(dialect="snowflake") for s in sqlglot.parse(sql, read="snowflake") if isinstance(s, exp.Drop)]
+    assert dropped == [f"DROP PROCEDURE IF EXISTS TELCO_DB_DEV.DW.{name} (VARCHAR)"
+                       for name in ("SP_LOAD_STAGING", "SP_RUN_CUSTOMER360_PIPELINE")]

@@ -25,6 +25,7 @@ EXTERNAL_TABLES_SQL = SQL_DIR / "15_external_tables.sql"
 TABLES_SQL = SQL_DIR / "20_tables.sql"
 # snowflake.yml's env staging_load: how the procedures fill STAGING (telco360.warehouse.seams).
 STAGING_LOADS = ("copy", "external_table")
+RETIRED_PROCEDURES_SQL = SQL_DIR / "25_retired_procedure_signatures.sql"
 TASKS_SQL = SQL_DIR / "30_tasks.sql"
 RESUME_TASKS_SQL = SQL_DIR / "40_resume_tasks.sql"
 SECRET_VARIABLE = re.compile(r"external_id", re.IGNORECASE)
@@ -131,6 +132,7 @@ def snowflake_plan(
         *([sql(EXTERNAL_TABLES_SQL, "external tables over the stage, owned by the transformer (staging_load external_table)")]
           if env["staging_load"] == "external_table" else []),
         sql(TABLES_SQL, "every contract table, created or altered to match (as loader and transformer)"),
+        sql(RETIRED_PROCEDURES_SQL, "drop procedure signatures of earlier releases the current ones would make ambiguous"),
         # --skip-dependencies: pyproject.toml lists the local toolchain (pyspark, moto, ...),
         # not what the procedures need; their packages are declared in snowflake.yml.
         Command((snow, "snowpark", "build", "--skip-dependencies", *common),
