@@ -83,6 +83,34 @@ def test_unknown_staging_load_fails_before_any_statement(module, handler):
         handlers.procedure(module, handler)(NoStatementSession(), D1, "parquet")
 
 
+class RecordingSession:
+    """A session that records the statements sent and answers each with no rows."""
+
+    def __init__(self):
+        self.sent: list[str] = []
+
+    def sql(self, statement: str):
+        self.sent.append(statement)
+        return type("Result", (), {"collect": lambda _self: []})()
+
+
+def test_the_load_reads_the_manifest_whose_run_folders_were_refreshed(tmp_path):
+    reader, session = LakeManifestReader(tmp_path / "staging"), RecordingSession()
+    write_staging(tmp_path, RUN, plans=[plan("PLN-EXT")])
+    reader.prepare(session, D1)
+    write_staging(tmp_path, f"{D1}_r2", plans=[plan("PLN-LATER")])  # Job B runs again meanwhile
+
+    assert (reader.read_manifest(session, D1)["run_id"], [s.rsplit(" ", 1)[1] for s in session.sent]) == (
+        RUN, [f"'run_id={RUN}/'"] * 3)
+
+
+def test_a_run_date_without_a_snapshot_refreshes_nothing_and_fails_in_the_load(tmp_path):
+    reader = LakeManifestReader(tmp_path / "staging")
+    reader.prepare(NoStatementSession(), D1)
+    with pytest.raises(StagingError, match=f"staging load for RUN_DATE {D1}: .*_manifest.json not found"):
+        reader.read_manifest(NoStatementSession(), D1)
+
+
 def test_a_local_session_refuses_external_table(wh):
     with pytest.raises(StagingError, match="applies to the Snowpark project's procedures in Snowflake"):
         seams.backend_for_staging_load(wh, "external_table")

@@ -279,10 +279,16 @@ class ExternalTableStagingReader(SnowflakeStagingReader):
         self._prepared: "weakref.WeakKeyDictionary[Session, tuple[str, dict]]" = weakref.WeakKeyDictionary()
 
     def prepare(self, session: Session, run_date: str) -> None:
-        manifest = super().read_manifest(session, run_date)
-        for table, entry in manifest.get("tables", {}).items():
-            if table in contract.EXTERNAL_TABLE_OF_STAGING_TABLE:
-                session.sql(self.refresh_statement(table, entry)).collect()
+        try:
+            manifest = super().read_manifest(session, run_date)
+            refreshes = [self.refresh_statement(table, entry) for table, entry in manifest.get("tables", {}).items()
+                         if table in contract.EXTERNAL_TABLE_OF_STAGING_TABLE]
+        except StagingError:
+            # No snapshot to load: the load meets the same error inside the run, where it is
+            # audited in PIPELINE_RUN_LOG, as with COPY.
+            return
+        for statement in refreshes:
+            session.sql(statement).collect()
         self._prepared[session] = (run_date, manifest)
 
     def read_manifest(self, session: Session, run_date: str) -> dict:
