@@ -307,7 +307,7 @@ class ExternalTableStagingReader(SnowflakeStagingReader):
         if match is None:
             raise StagingError(
                 f"staging load: {table}: the manifest's path {entry.get('path')!r} is not "
-                f"{dataset}/run_id=<RUN_ID>/, the folders {external_table_name(table)} partitions by; "
+                f"{dataset}/{contract.STAGING_RUN_FOLDER_PREFIX}<RUN_ID>/, the folders {external_table_name(table)} partitions by; "
                 "rerun Job B, or deploy with staging_load copy"
             )
         return match[1]
