@@ -47,7 +47,10 @@ GRANT USAGE ON DATABASE <% ctx.env.database %> TO ROLE <% ctx.env.loader_role %>
 GRANT USAGE ON DATABASE <% ctx.env.database %> TO ROLE <% ctx.env.transformer_role %>;
 GRANT USAGE ON DATABASE <% ctx.env.database %> TO ROLE <% ctx.env.analyst_role %>;
 
--- The transformer's procedures read the stage and reload the staging tables.
+-- The transformer's procedures read the stage and reload the staging tables. With env
+-- staging_load external_table they read it through external tables the transformer owns (only
+-- an owner may refresh one): 15_external_tables.sql grants CREATE EXTERNAL TABLE on STAGING as
+-- the schema's owner, as this file cannot be conditional; the usages below cover the rest.
 GRANT USAGE ON SCHEMA <% ctx.env.database %>.<% ctx.env.staging_schema %> TO ROLE <% ctx.env.transformer_role %>;
 GRANT USAGE ON FUTURE STAGES IN SCHEMA <% ctx.env.database %>.<% ctx.env.staging_schema %> TO ROLE <% ctx.env.transformer_role %>;
 GRANT USAGE ON FUTURE FILE FORMATS IN SCHEMA <% ctx.env.database %>.<% ctx.env.staging_schema %> TO ROLE <% ctx.env.transformer_role %>;

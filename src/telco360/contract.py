@@ -425,6 +425,12 @@ INTERNAL_TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
 # the external stage over the lake's staging/ zone, and a JSON file format for its manifest.
 STAGING_STAGE = "STAGING_STAGE"
 MANIFEST_FILE_FORMAT = "MANIFEST_JSON_FORMAT"
+# The external-table alternative to COPY (snowflake.yml env staging_load: external_table): one
+# external table per staging table over its dataset's folder of the stage, partitioned by the
+# Job B run id of the folder a file sits in (`staging/<dataset>/run_id=<RUN_ID>/`).
+EXTERNAL_TABLE_OF_STAGING_TABLE = {table: f"EXT_{table}" for table in STAGING_TABLE_OF_DATASET.values()}
+EXTERNAL_RUN_ID_COLUMN = "RUN_ID"
+STAGING_RUN_FOLDER_PREFIX = "run_id="
 # The Native App's references (app/manifest.yml), one per staging table: the consumer binds
 # each to a table of theirs with the staging table's columns.
 STAGING_REFERENCES = {table: table.lower() for table in STAGING_TABLES}

@@ -76,7 +76,8 @@ def test_app_procedures_are_the_snowpark_project_procedures(snowflake_project, s
     expected = {
         name: {
             "schema": app.VERSIONED_SCHEMA,
-            "arguments": tuple((a.name, a.arg_type) for a in e.signature),
+            "arguments": tuple((a.name, a.arg_type) for a in e.signature
+                               if a.name not in app.SNOWPARK_PROJECT_ONLY_ARGUMENTS),
             "returns": e.returns,
             "runtime": str(e.runtime),
             "packages": tuple(e.packages),

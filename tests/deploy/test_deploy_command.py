@@ -33,6 +33,7 @@ def test_snowflake_dry_run_prints_the_steps_in_deploy_order(capsys, repo_root):
     assert commands == [
         "snow sql -f snowpark/sql/10_staging_objects.sql -D staging_url=s3://telco-lake/staging/",
         "snow sql -f snowpark/sql/20_tables.sql",
+        "snow sql -f snowpark/sql/25_retired_procedure_signatures.sql",
         "snow snowpark build --skip-dependencies",
         "python -m telco360.deploy.artifacts snowflake src.zip",
         "snow snowpark deploy --replace --role TELCO_TRANSFORMER --warehouse TELCO_WH",

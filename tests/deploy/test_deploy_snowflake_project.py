@@ -31,12 +31,13 @@ def test_project_declares_the_pipeline_and_analyst_procedures(snowflake_project)
     assert names == PROCEDURES
 
 
-def test_every_procedure_takes_run_date_varchar_and_returns_varchar(snowflake_project):
+def test_every_procedure_takes_run_date_varchar_then_only_defaulted_arguments_and_returns_varchar(snowflake_project):
+    # The tasks call every procedure with RUN_DATE alone.
     shapes = {
-        (tuple((a.name, a.arg_type) for a in e.signature), e.returns)
+        ((e.signature[0].name, e.signature[0].arg_type), all(a.default is not None for a in e.signature[1:]), e.returns)
         for e in procedure_entities(snowflake_project).values()
     }
-    assert shapes == {((("RUN_DATE", "VARCHAR"),), "VARCHAR")}
+    assert shapes == {(("RUN_DATE", "VARCHAR"), True, "VARCHAR")}
 
 
 def test_procedure_packages_are_declared_in_the_entity_not_a_requirements_file(snowflake_project, repo_root):

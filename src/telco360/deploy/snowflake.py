@@ -21,7 +21,11 @@ from telco360.deploy.errors import DeployError
 SQL_DIR = Path("snowpark/sql")
 ACCOUNT_SETUP_SQL = SQL_DIR / "00_account_setup.sql"
 STAGING_OBJECTS_SQL = SQL_DIR / "10_staging_objects.sql"
+EXTERNAL_TABLES_SQL = SQL_DIR / "15_external_tables.sql"
 TABLES_SQL = SQL_DIR / "20_tables.sql"
+# snowflake.yml's env staging_load: how the procedures fill STAGING (telco360.warehouse.seams).
+STAGING_LOADS = ("copy", "external_table")
+RETIRED_PROCEDURES_SQL = SQL_DIR / "25_retired_procedure_signatures.sql"
 TASKS_SQL = SQL_DIR / "30_tasks.sql"
 RESUME_TASKS_SQL = SQL_DIR / "40_resume_tasks.sql"
 SECRET_VARIABLE = re.compile(r"external_id", re.IGNORECASE)
@@ -106,6 +110,9 @@ def snowflake_plan(
 ) -> list[Command]:
     project = load_project(repo_root, env_overrides)
     env = project_env(project)
+    if env.get("staging_load") not in STAGING_LOADS:
+        raise DeployError(f"env staging_load {env.get('staging_load')!r}: expected one of {', '.join(STAGING_LOADS)} "
+                          "(snowflake.yml, or --env staging_load=...)")
     common = tuple(arg for k, v in sorted(env_overrides.items()) for arg in ("--env", f"{k}={v}"))
     if connection:
         common += ("--connection", connection)
@@ -122,7 +129,10 @@ def snowflake_plan(
         plan.append(sql(ACCOUNT_SETUP_SQL, "roles, warehouse, database, schemas, grants, integrations (admin, once)"))
     plan += [
         sql(STAGING_OBJECTS_SQL, "file formats and the external stage over staging/ (as the loader)"),
+        *([sql(EXTERNAL_TABLES_SQL, "external tables over the stage, owned by the transformer (staging_load external_table)")]
+          if env["staging_load"] == "external_table" else []),
         sql(TABLES_SQL, "every contract table, created or altered to match (as loader and transformer)"),
+        sql(RETIRED_PROCEDURES_SQL, "drop procedure signatures of earlier releases the current ones would make ambiguous"),
         # --skip-dependencies: pyproject.toml lists the local toolchain (pyspark, moto, ...),
         # not what the procedures need; their packages are declared in snowflake.yml.
         Command((snow, "snowpark", "build", "--skip-dependencies", *common),

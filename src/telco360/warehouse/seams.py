@@ -7,6 +7,9 @@ small interface; everything else is shared code.
   RUN_DATE. Installed as a Snowflake Native App, the pipeline has no stage: it copies the
   consumer's staging tables, bound to the app's references (app/manifest.yml), into its own
   STAGING tables (`NATIVE_APP`, registered by the app's handlers: a deploy-time choice).
+  The Snowpark project may read the stage through external tables instead of COPY
+  (`ExternalTableStagingReader`, env `staging_load: external_table`, passed to the procedures
+  as STAGING_LOAD): a deploy-time choice too, `backend_for_staging_load`.
 - Table writes: Snowflake runs one `MERGE` per table (`Table.merge`); locally a `MERGE`
   builds a cross join in pandas (181 s at 10k rows), so the local side rewrites the table:
   rows whose key is untouched, plus the new rows.
@@ -67,6 +70,10 @@ class WriteResult:
 
 
 class StagingReader(Protocol):
+    """`read_manifest` and `load_table` run inside the pipeline's transaction. A reader that must
+    send DDL (which would commit it) defines `prepare(session, run_date)` too, which
+    `prepare_staging` runs before BEGIN."""
+
     def read_manifest(self, session: Session, run_date: str) -> dict: ...
 
     def load_table(self, session: Session, table: str, entry: dict) -> int: ...
@@ -177,6 +184,14 @@ def select_manifest(run_date: str, read: Callable[[str], Optional[dict]], where:
     )
 
 
+def prepare_staging(session: Session, reader: StagingReader, run_date: str) -> None:
+    """What `reader` must send before the pipeline's BEGIN (an external table's refresh is DDL,
+    which would commit the transaction); COPY, the references and the local reader need nothing."""
+    prepare = getattr(reader, "prepare", None)
+    if prepare is not None:
+        prepare(session, run_date)
+
+
 def checked_run_date(run_date: str) -> str:
     """`run_date` when it is a YYYY-MM-DD date (it also names a file on the stage)."""
     try:
@@ -245,6 +260,77 @@ class SnowflakeStagingReader:
             for statement in self.copy_statements(table, entry)
             for row in session.sql(statement).collect()
         )
+
+
+class ExternalTableStagingReader(SnowflakeStagingReader):
+    """The staging tables filled from the external tables over the stage
+    (contract.EXTERNAL_TABLE_OF_STAGING_TABLE, snowpark/sql/15_external_tables.sql) instead of COPY.
+
+    The manifest is chosen as for COPY. `prepare` refreshes each external table's metadata for
+    the manifest's run folder: a refresh is DDL, which commits an open transaction, so it runs
+    before BEGIN, and the load reads the manifest it refreshed. `load_table` is then DML only:
+    the same DELETE as COPY's, then one INSERT ... SELECT of the external table's typed columns
+    where the partition column is the run folder's run id. Unlike COPY, a query of an external
+    table skips a file it cannot parse; the manifest's row count (`steps.load_staging`) turns
+    that into a failed load.
+    """
+
+    def __init__(self):
+        self._prepared: "weakref.WeakKeyDictionary[Session, tuple[str, dict]]" = weakref.WeakKeyDictionary()
+
+    def prepare(self, session: Session, run_date: str) -> None:
+        try:
+            manifest = super().read_manifest(session, run_date)
+            refreshes = [self.refresh_statement(table, entry) for table, entry in manifest.get("tables", {}).items()
+                         if table in contract.EXTERNAL_TABLE_OF_STAGING_TABLE]
+        except StagingError:
+            # No snapshot to load: the load meets the same error inside the run, where it is
+            # audited in PIPELINE_RUN_LOG, as with COPY.
+            return
+        for statement in refreshes:
+            session.sql(statement).collect()
+        self._prepared[session] = (run_date, manifest)
+
+    def read_manifest(self, session: Session, run_date: str) -> dict:
+        """The manifest `prepare` refreshed the external tables for (once); else chosen anew."""
+        prepared = self._prepared.pop(session, None)
+        if prepared is not None and prepared[0] == run_date:
+            return prepared[1]
+        return super().read_manifest(session, run_date)
+
+    def run_folder(self, table: str, entry: dict) -> str:
+        """The run id of the manifest entry's folder, `<dataset>/run_id=<RUN_ID>/` under the
+        stage: the only layout the external table over `<dataset>/` partitions by."""
+        dataset = next(d for d, t in contract.STAGING_TABLE_OF_DATASET.items() if t == table)
+        match = re.fullmatch(rf"{re.escape(dataset)}/{re.escape(contract.STAGING_RUN_FOLDER_PREFIX)}([^/']+)/?",
+                             str(entry.get("path", "")))
+        if match is None:
+            raise StagingError(
+                f"staging load: {table}: the manifest's path {entry.get('path')!r} is not "
+                f"{dataset}/{contract.STAGING_RUN_FOLDER_PREFIX}<RUN_ID>/, the folders {external_table_name(table)} partitions by; "
+                "rerun Job B, or deploy with staging_load copy"
+            )
+        return match[1]
+
+    def refresh_statement(self, table: str, entry: dict) -> str:
+        # The path is relative to the external table's location, the dataset's folder.
+        return (f"ALTER EXTERNAL TABLE {external_table_name(table)} "
+                f"REFRESH '{contract.STAGING_RUN_FOLDER_PREFIX}{self.run_folder(table, entry)}/'")
+
+    def insert_statement(self, table: str, entry: dict) -> str:
+        columns = ", ".join(column_list(table))
+        return (f"INSERT INTO {qualified_name(table)} ({columns}) SELECT {columns} FROM {external_table_name(table)} "
+                f"WHERE {contract.EXTERNAL_RUN_ID_COLUMN} = '{self.run_folder(table, entry)}'")
+
+    def load_table(self, session: Session, table: str, entry: dict) -> int:
+        statement = self.insert_statement(table, entry)
+        session.sql(f"DELETE FROM {qualified_name(table)}").collect()
+        rows = session.sql(statement).collect()
+        return int(rows[0][0]) if rows else 0
+
+
+def external_table_name(table: str) -> str:
+    return f"{database()}.{contract.STAGING_SCHEMA}.{contract.EXTERNAL_TABLE_OF_STAGING_TABLE[table]}"
 
 
 class ReferenceStagingReader:
@@ -352,6 +438,13 @@ SNOWFLAKE = Backend(SnowflakeStagingReader(), MergeWriter(), SnowflakeTransactio
 # Snowflake at run time (a probe such as SYSTEM$GET_ALL_REFERENCES fails outside an app).
 NATIVE_APP = Backend(ReferenceStagingReader(), MergeWriter(), SnowflakeTransaction())
 _REGISTERED: "weakref.WeakKeyDictionary[Session, Backend]" = weakref.WeakKeyDictionary()
+# snowflake.yml's env staging_load, which the Snowpark project's procedures take as STAGING_LOAD:
+# the staging tables are loaded by COPY or from external tables over the same stage.
+COPY = "copy"
+STAGING_LOADS = {
+    COPY: SNOWFLAKE,
+    "external_table": Backend(ExternalTableStagingReader(), MergeWriter(), SnowflakeTransaction()),
+}
 
 
 def register_backend(session: Session, backend: Backend) -> Backend:
@@ -359,6 +452,29 @@ def register_backend(session: Session, backend: Backend) -> Backend:
     `telco360.warehouse.local.backend`, when it is opened)."""
     _REGISTERED[session] = backend
     return backend
+
+
+def backend_for_staging_load(session: Session, staging_load: str) -> Backend:
+    """The side of every seam for a procedure called on `session` with STAGING_LOAD `staging_load`.
+    A session with a registered side keeps it (local testing's, opened with it; the Native App's,
+    registered by its handlers: the app's procedures take no STAGING_LOAD). Both Snowflake sides
+    share the writer and the transaction, so nothing is registered. An unknown value fails
+    before any statement."""
+    if staging_load not in STAGING_LOADS:
+        raise StagingError(
+            f"staging load: STAGING_LOAD {staging_load!r} is not one of {', '.join(STAGING_LOADS)}; set "
+            "snowflake.yml's env staging_load (or deploy with --env staging_load=...) and redeploy, or call "
+            "the procedure with one of them"
+        )
+    if staging_load == COPY:
+        return backend_for(session)
+    if session in _REGISTERED:
+        raise StagingError(
+            f"staging load: STAGING_LOAD {staging_load!r} applies to the Snowpark project's procedures in "
+            "Snowflake; this session reads staging through its own side (local testing or the Native App's "
+            "references): call it without STAGING_LOAD"
+        )
+    return STAGING_LOADS[staging_load]
 
 
 def backend_for(session: Session) -> Backend:
