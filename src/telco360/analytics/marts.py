@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-
 from typing import Optional
 
 from snowflake.snowpark import Column, DataFrame
