@@ -26,7 +26,7 @@ def comparable(rows) -> list[tuple]:
     """Rows with numbers compared as decimals to 4 places (the narrowest mart scale: the two
     engines divide with different precision before the column's rounding), sorted."""
     def value(v):
-        if isinstance(v, (float, Decimal)) and not isinstance(v, bool):
+        if isinstance(v, (float, Decimal)):
             return Decimal(str(v)).quantize(Decimal("0.0001"))
         return v
     return sorted((tuple((k, value(v)) for k, v in sorted(r.items())) for r in rows), key=repr)
