@@ -27,6 +27,7 @@ from snowflake.snowpark._internal.temp_table_auto_cleaner import TempTableAutoCl
 from snowflake.snowpark.mock._snowflake_data_type import ColumnType, TableEmulator
 
 from telco360 import contract
+from telco360.warehouse.local.plan_results import forget_all
 from telco360.warehouse.tables import column_specs, qualified_name, snowpark_type
 
 _NUMBER = re.compile(r"NUMBER\((\d+),(\d+)\)")
@@ -269,9 +270,11 @@ class TemporaryTables(TempTableAutoCleaner):
     def add(self, table: SnowflakeTable) -> None:
         self.drop_unread()
         self.readers[table.name] += 1
-        weakref.finalize(table, self._released, table.name)
+        # A weak reference: the finalizer must not keep the session's registry (and through its
+        # plan cache, the node itself) alive.
+        weakref.finalize(table, _released, weakref.ref(self), table.name)
 
-    def _released(self, name: str) -> None:
+    def released(self, name: str) -> None:
         self.readers[name] -= 1
         if self.readers[name] <= 0:
             del self.readers[name]
@@ -287,6 +290,13 @@ class TemporaryTables(TempTableAutoCleaner):
         self.unread.clear()
         self.registry.table_registry.clear()
         self.registry.view_registry.clear()
+        forget_all(self.registry)
+
+
+def _released(cleaner: "weakref.ref[TemporaryTables]", name: str) -> None:
+    alive = cleaner()
+    if alive is not None:
+        alive.released(name)
 
 
 def release_temporary_tables(session: Session) -> None:
