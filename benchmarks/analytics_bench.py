@@ -11,11 +11,13 @@ import random
 import resource
 import time
 
+from snowflake.snowpark import DataFrame
 from snowflake.snowpark import types as T
 
 from telco360 import contract
 from telco360.analytics import marts
 from telco360.warehouse import quality
+from telco360.warehouse.seams import materialize
 from telco360.warehouse.tables import snowpark_type
 from telco360.warehouse.local.session import local_session
 
@@ -61,11 +63,14 @@ def synthetic_rows(customers: int, events: int, seed: int = 7):
     return plans, versions, facts
 
 
-def timed(label: str, action) -> None:
+def timed(label: str, action):
+    """`action()`, printing its seconds and the rows it gave (a DataFrame's rows counted after)."""
     started = time.perf_counter()
     result = action()
-    size = len(result) if isinstance(result, list) else result
-    print(f"{label:<28} {time.perf_counter() - started:7.2f} s   ({size} rows)")
+    seconds = time.perf_counter() - started
+    size = len(result) if isinstance(result, list) else result.count() if isinstance(result, DataFrame) else result
+    print(f"{label:<28} {seconds:7.2f} s   ({size} rows)")
+    return result
 
 
 def main() -> None:
@@ -81,10 +86,13 @@ def main() -> None:
     print(f"{args.customers} customers, {len(versions)} versions, {len(facts)} facts, {DAYS} days (Snowpark local testing)")
     now, as_of = dt.datetime(2024, 2, 1), dt.date(2024, 1, 30)
     timed("V_ACTIVITY_ENRICHED", lambda: marts.activity_enriched(fact, dim_customer, dim_plan).count())
-    timed("MART_PLAN_USAGE_DAILY", lambda: marts.plan_usage_daily(fact, dim_customer, dim_plan, now).collect())
-    timed("MART_CUSTOMER_360", lambda: marts.customer_360(fact, dim_customer, dim_plan, as_of, now).collect())
-    timed("MART_CHURN_BY_PLAN", lambda: marts.churn_by_plan(fact, dim_customer, dim_plan, as_of, now).collect())
-    timed("MART_CUSTOMER_FEATURES", lambda: marts.customer_features(fact, dim_customer, [as_of], now).collect())
+    # The intermediates the refresh shares between the marts (analytics.refresh.build_marts).
+    usage = timed("daily usage", lambda: materialize(marts.daily_usage(fact)))
+    transitions = timed("version transitions", lambda: materialize(marts.version_transitions(dim_customer)))
+    timed("MART_PLAN_USAGE_DAILY", lambda: marts.plan_usage_daily(usage, dim_customer, dim_plan, now).collect())
+    timed("MART_CUSTOMER_360", lambda: marts.customer_360(usage, dim_customer, dim_plan, as_of, now, transitions).collect())
+    timed("MART_CHURN_BY_PLAN", lambda: marts.churn_by_plan(usage, dim_customer, dim_plan, as_of, now, transitions).collect())
+    timed("MART_CUSTOMER_FEATURES", lambda: marts.customer_features(usage, dim_customer, [as_of], now, transitions).collect())
     tables = quality.WarehouseTables(dim_customer, dim_plan, fact)
     timed("DQ checks (all)", lambda: quality.evaluate_checks(tables))
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")

@@ -46,6 +46,24 @@ def _merge_source_alias(sql: str) -> str:
     return f"{sql[: i + 1]} AS _SRC{sql[i + 1:]}"
 
 
+def _date_trunc_of_date(sql: str) -> str:
+    """`date_trunc('MONTH', to_date(x))` -> `CAST(date_trunc('MONTH', to_date(x)) AS DATE)`:
+    Snowflake keeps a DATE a DATE, DuckDB returns a TIMESTAMP; the call is found by
+    balancing its parentheses."""
+    out, at = [], 0
+    for match in re.finditer(r"(?i)\bdate_trunc\(\s*'[a-z]+'\s*,\s*to_date\(", sql):
+        if match.start() < at:
+            continue
+        depth, end = 0, match.start()
+        for end in range(match.start() + len("date_trunc"), len(sql)):
+            depth += {"(": 1, ")": -1}.get(sql[end], 0)
+            if depth == 0:
+                break
+        out.append(f"{sql[at:match.start()]}CAST({sql[match.start():end + 1]} AS DATE)")
+        at = end + 1
+    return "".join(out) + sql[at:]
+
+
 # One line each: (what fakesnow lacks, the rewrite of a statement's text).
 SHIMS = (
     # `$n` over `FROM VALUES`: DuckDB reads `$n` as a bind parameter; VALUES names its columns COLUMNn.
@@ -53,6 +71,7 @@ SHIMS = (
     ("MERGE source without alias", _merge_source_alias),
     # A statement that begins `(SELECT ...) UNION ALL (...)` does not parse: select from it.
     ("leading parenthesized set operation", lambda sql: f"SELECT * FROM ({sql})" if sql.lstrip().startswith("(") else sql),
+    ("date_trunc on a DATE returns TIMESTAMP", _date_trunc_of_date),
     # Snowpark's cache_result table: DuckDB knows neither SCOPED nor a TEMPORARY table in a named database.
     ("CREATE SCOPED TEMPORARY TABLE", lambda sql: re.sub(r"^\s*CREATE\s+SCOPED\s+TEMPORARY\s+TABLE", "CREATE TABLE", sql, flags=re.I)),
     # A MERGE inside BEGIN fails (fakesnow's MERGE writes a second database): the transaction

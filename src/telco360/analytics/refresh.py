@@ -21,14 +21,17 @@ FEATURES_TABLE = "MART_CUSTOMER_FEATURES"
 
 
 def build_marts(tables: WarehouseTables, as_of: dt.date, refreshed_at: dt.datetime) -> dict[str, DataFrame]:
-    """Every mart as a lazy DataFrame over the DW tables."""
+    """Every mart as a lazy DataFrame over the DW tables and the two intermediates they share,
+    each computed once (in Snowflake a temporary table; else every mart's INSERT would
+    compute it again)."""
     usage = materialize(marts.daily_usage(tables.fact_activity))
     dim_customer, dim_plan = tables.dim_customer, tables.dim_plan
+    transitions = materialize(marts.version_transitions(dim_customer))
     return {
         "MART_PLAN_USAGE_DAILY": marts.plan_usage_daily(usage, dim_customer, dim_plan, refreshed_at),
-        "MART_CUSTOMER_360": marts.customer_360(usage, dim_customer, dim_plan, as_of, refreshed_at),
-        "MART_CHURN_BY_PLAN": marts.churn_by_plan(usage, dim_customer, dim_plan, as_of, refreshed_at),
-        FEATURES_TABLE: marts.customer_features(usage, dim_customer, [as_of], refreshed_at),
+        "MART_CUSTOMER_360": marts.customer_360(usage, dim_customer, dim_plan, as_of, refreshed_at, transitions),
+        "MART_CHURN_BY_PLAN": marts.churn_by_plan(usage, dim_customer, dim_plan, as_of, refreshed_at, transitions),
+        FEATURES_TABLE: marts.customer_features(usage, dim_customer, [as_of], refreshed_at, transitions),
     }
 
 
@@ -44,19 +47,29 @@ def refresh_marts(session: Session, run_date: str, refreshed_at: Optional[dt.dat
         lambda: marts.activity_enriched(tables.fact_activity, tables.dim_customer, tables.dim_plan),
     )
     frames = build_marts(tables, as_of, refreshed_at)
-    rows = {}
     for name, frame in frames.items():
         if name == FEATURES_TABLE:
             _replace_snapshot(session, frame, as_of)
         else:
             # "truncate" keeps the DDL's column types, comments and grants in Snowflake.
             frame.write.save_as_table(qualified_name(name), mode="truncate", column_order="name")
-        # Counted in the written table: counting `frame` would compute the mart a second time.
-        written = session.table(qualified_name(name))
-        if name == FEATURES_TABLE:
-            written = written.filter(F.col("AS_OF_DATE") == F.lit(as_of))
-        rows[name] = int(written.count())
+    rows = written_rows(session, list(frames), as_of)
     return {"run_date": run_date, "as_of_date": as_of.isoformat(), "rows": rows, "refreshed_at": refreshed_at.isoformat()}
+
+
+def written_rows(session: Session, names: list[str], as_of: dt.date) -> dict[str, int]:
+    """Rows of each mart as written (the features: this as-of date's snapshot), in one query:
+    counting the mart frames would compute every mart a second time, and a count per table
+    is a round trip each."""
+    counts = None
+    for name in names:
+        table = session.table(qualified_name(name))
+        if name == FEATURES_TABLE:
+            table = table.filter(F.col("AS_OF_DATE") == F.lit(as_of))
+        count = table.agg(F.count(F.lit(1)).alias(name))
+        counts = count if counts is None else counts.cross_join(count)
+    row = counts.collect()[0].as_dict()
+    return {name: int(row[name]) for name in names}
 
 
 def _replace_snapshot(session: Session, frame: DataFrame, as_of: dt.date) -> None:

@@ -13,17 +13,21 @@ import datetime as dt
 import decimal
 import re
 import uuid
+import weakref
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
-from snowflake.snowpark import Session
-from snowflake.snowpark._internal.analyzer.snowflake_plan_node import SaveMode
+from snowflake.snowpark import Session, Table
+from snowflake.snowpark._internal.analyzer.snowflake_plan_node import SaveMode, SnowflakeTable
+from snowflake.snowpark._internal.temp_table_auto_cleaner import TempTableAutoCleaner
 from snowflake.snowpark.mock._snowflake_data_type import ColumnType, TableEmulator
 
 from telco360 import contract
+from telco360.warehouse.local.plan_results import forget_all
 from telco360.warehouse.tables import column_specs, qualified_name, snowpark_type
 
 _NUMBER = re.compile(r"NUMBER\((\d+),(\d+)\)")
@@ -91,15 +95,23 @@ def write_arrow_table(session: Session, table: str, data: pa.Table) -> int:
     return data.num_rows
 
 
-def _python_values(column: pa.ChunkedArray) -> list | np.ndarray:
-    """The column as Python values (None for NULL), which local testing holds. Dates and
-    microsecond timestamps go through numpy, which builds `date`/`datetime` objects ~25x
-    faster than Arrow's `to_pylist` (0.25 s per 140k timestamps) and gives the same values,
-    year 9999 included; other types as `to_pylist` gives them."""
-    type_ = column.type
+def _python_values(column: pa.ChunkedArray) -> np.ndarray:
+    """The column as Python values (None for NULL), which local testing holds, one object per
+    distinct value: cells share it (values are immutable), so a column of repeated values
+    (ids, dates, types, file names, amounts) costs a pointer a cell, not an object (at 1M
+    events ~640 MB a table instead of ~250). Arrow finds the distinct values; dates and
+    microsecond timestamps become `date`/`datetime` objects through numpy, ~25x faster than
+    Arrow's `to_pylist` with the same values, year 9999 included."""
+    encoded = column.combine_chunks().dictionary_encode()
+    distinct = encoded.dictionary
+    type_ = distinct.type
+    lookup = np.empty(len(distinct) + 1, dtype=object)  # the last slot stands for NULL
     if pa.types.is_date32(type_) or (pa.types.is_timestamp(type_) and type_.unit == "us" and type_.tz is None):
-        return column.to_numpy().astype(object)
-    return column.to_pylist()
+        lookup[:-1] = distinct.to_numpy(zero_copy_only=False).astype(object)
+    else:
+        lookup[:-1] = distinct.to_pylist()
+    positions = encoded.indices.fill_null(len(distinct)).to_numpy()
+    return lookup[positions]
 
 
 def _register_table(session: Session, name: str, columns: dict[str, list | np.ndarray], sf_types: dict[str, ColumnType]) -> None:
@@ -228,13 +240,68 @@ def _computed(df) -> tuple[pd.DataFrame, dict[str, ColumnType]]:
 
 
 def _result_table(session: Session, kind: str, result: pd.DataFrame, types: dict[str, ColumnType]):
-    """A pandas result as a new local table, read back as a Snowpark DataFrame."""
+    """A pandas result as a new temporary local table, read back as a Snowpark DataFrame
+    (dropped once nothing reads it: `TemporaryTables`)."""
     if not len(result):
         result = pd.DataFrame({name: [] for name in types}, dtype=object)
     name = f"{contract.DATABASE}.{contract.DW_SCHEMA}.C360_{kind}_{uuid.uuid4().hex[:12].upper()}"
     columns = {f'"{column}"': _with_none_for_missing(result[column]) for column in types}
+    del result
     _register_table(session, name, columns, {f'"{column}"': t for column, t in types.items()})
-    return session.table(name)
+    return Table(name, session, is_temp_table_for_cleanup=True, _emit_ast=False)
+
+
+class TemporaryTables(TempTableAutoCleaner):
+    """A local session's temporary tables (`cache_result`, the engine's pandas results) leave
+    its in-memory registry once no DataFrame or cached plan can read them, as Snowpark's own
+    cleaner drops them in Snowflake (it cannot here: it sends DROP TABLE over a connection).
+    Otherwise every intermediate of a run stays in memory until the session ends (at 100k
+    customers / 1M events, gigabytes). Snowpark registers each temporary table's
+    `SnowflakeTable` node here; derived plans share that node. A table is dropped at the next
+    new temporary table, never inside the finalizer, which can run in the middle of the
+    emulator's or the plan cache's bookkeeping. Closing the session releases every table."""
+
+    def __init__(self, session: Session) -> None:
+        super().__init__(session)
+        self.registry = session._conn.entity_registry
+        self.readers: Counter = Counter()
+        self.unread: list[str] = []
+
+    def add(self, table: SnowflakeTable) -> None:
+        self.drop_unread()
+        self.readers[table.name] += 1
+        # A weak reference: the finalizer must not keep the session's registry (and through its
+        # plan cache, the node itself) alive.
+        weakref.finalize(table, _released, weakref.ref(self), table.name)
+
+    def released(self, name: str) -> None:
+        self.readers[name] -= 1
+        if self.readers[name] <= 0:
+            del self.readers[name]
+            self.unread.append(name)
+
+    def drop_unread(self) -> None:
+        while self.unread:
+            name = self.unread.pop()
+            if name not in self.readers:
+                self.registry.drop_table(name)
+
+    def stop(self) -> None:
+        self.unread.clear()
+        self.registry.table_registry.clear()
+        self.registry.view_registry.clear()
+        forget_all(self.registry)
+
+
+def _released(cleaner: "weakref.ref[TemporaryTables]", name: str) -> None:
+    alive = cleaner()
+    if alive is not None:
+        alive.released(name)
+
+
+def release_temporary_tables(session: Session) -> None:
+    """Give a local session `TemporaryTables` (set when it is opened)."""
+    session._temp_table_auto_cleaner = TemporaryTables(session)
 
 
 def _with_none_for_missing(column: pd.Series) -> np.ndarray:

@@ -125,6 +125,11 @@ def plan_results(registry) -> PlanResults:
     return cache
 
 
+def forget_all(registry) -> None:
+    """Drop every cached result of the session that owns `registry` (it is closing)."""
+    registry.__dict__.pop("_plan_results", None)
+
+
 def node_and_analyzer(plan) -> tuple[object, Optional[object]]:
     """The logical plan node `execute_mock_plan` runs for `plan`, and its analyzer: the emulator
     passes either an execution plan or a bare node (whose analyzer it reads from the node)."""

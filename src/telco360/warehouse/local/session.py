@@ -22,7 +22,7 @@ from snowflake.snowpark import Session
 from telco360 import contract
 from telco360 import lake as lake_layout
 from telco360.warehouse.local import compat
-from telco360.warehouse.local.arrow import arrow_schema, read_arrow_table, write_arrow_table
+from telco360.warehouse.local.arrow import arrow_schema, read_arrow_table, release_temporary_tables, write_arrow_table
 from telco360.warehouse.local.backend import register_local_backend
 from telco360.warehouse.tables import ALL_TABLES, schema_of
 
@@ -41,9 +41,11 @@ def table_path(warehouse_dir: Path, table: str) -> Path:
 
 
 def local_session() -> Session:
-    """A Snowpark local-testing session, with the emulator fixes of `compat` installed."""
+    """A Snowpark local-testing session, with the emulator fixes of `compat` installed, whose
+    temporary tables leave memory once unread and whose tables all do when it closes."""
     compat.install()
     session = Session.builder.config("local_testing", True).create()
+    release_temporary_tables(session)
     register_local_backend(session, None)
     return session
 
