@@ -5,6 +5,7 @@ warehouse (SP_RUN_CUSTOMER360_PIPELINE), then the export.
     .venv/bin/python benchmarks/e2e.py --days 2 --events-per-day 2000
     .venv/bin/python benchmarks/e2e.py --fresh-clone         # `make demo` in a fresh clone: install + demo
     .venv/bin/python benchmarks/e2e.py --fresh-clone --pip-cache-dir "$(mktemp -d)"   # ... with a cold pip cache
+    .venv/bin/python benchmarks/e2e.py --fresh-clone --repo ../base   # another checkout's HEAD, to compare
 
 By default runs `c360 demo`'s code (`telco360.runner.demo.run_demo`) in one process, in a
 temporary lake: no install. `--fresh-clone` clones the repository's committed HEAD into a
@@ -42,9 +43,11 @@ def main() -> int:
     parser.add_argument("--fresh-clone", action="store_true",
                         help="run `make demo` in a fresh clone of HEAD (the default demo; install included)")
     parser.add_argument("--pip-cache-dir", type=Path, help="with --fresh-clone: pip's cache folder (empty: a cold cache)")
+    parser.add_argument("--repo", type=Path, default=REPO_ROOT,
+                        help="with --fresh-clone: the repository to clone (default: this script's)")
     args = parser.parse_args()
     if args.fresh_clone:
-        return fresh_clone_demo(args.pip_cache_dir)
+        return fresh_clone_demo(args.repo, args.pip_cache_dir)
     return in_process_demo(args)
 
 
@@ -91,10 +94,10 @@ def in_process_demo(args: argparse.Namespace) -> int:
     return 1 if failure else 0
 
 
-def fresh_clone_demo(pip_cache_dir: Path | None) -> int:
-    """`make demo` in a fresh clone of HEAD: the install's seconds (until the stamp), the demo's,
-    the total against the target, and the demo's own stage table."""
-    dirty = subprocess.run(["git", "-C", str(REPO_ROOT), "status", "--porcelain", "--untracked-files=no"],
+def fresh_clone_demo(repo: Path, pip_cache_dir: Path | None) -> int:
+    """`make demo` in a fresh clone of `repo`'s HEAD: the install's seconds (until the stamp),
+    the demo's, the total against the target, and the demo's own stage table."""
+    dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
                            capture_output=True, text=True, check=True).stdout.strip()
     if dirty:
         print("note: uncommitted changes are not in the clone; it runs the committed HEAD")
@@ -104,7 +107,7 @@ def fresh_clone_demo(pip_cache_dir: Path | None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="c360-fresh-"))
     try:
         clone = scratch / "clone"
-        subprocess.run(["git", "clone", "--quiet", str(REPO_ROOT), str(clone)], check=True)
+        subprocess.run(["git", "clone", "--quiet", str(repo), str(clone)], check=True)
         load_before = os.getloadavg()[0]
         started_wall, started = time.time(), time.monotonic()
         demo = subprocess.run(["make", "demo"], cwd=clone, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -121,7 +124,7 @@ def fresh_clone_demo(pip_cache_dir: Path | None) -> int:
           f"total {total:.1f} s (target {TARGET_SECONDS:.0f} s: {verdict}); load average "
           f"{load_before:.1f} at the start, {os.getloadavg()[0]:.1f} at the end on {os.cpu_count()} cores")
     print(json.dumps({
-        "fresh_clone": True, "pip_cache_dir": str(pip_cache_dir) if pip_cache_dir else None,
+        "fresh_clone": str(repo), "pip_cache_dir": str(pip_cache_dir) if pip_cache_dir else None,
         "seconds_total": round(total, 1), "install_seconds": None if install is None else round(install, 1),
         "exit_code": demo.returncode,
     }))
