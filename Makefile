@@ -11,7 +11,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # `make demo` installs what the CLI runs on; `make install` and `make test` add the dev extra
 # (test and lint tools, moto, fakesnow). --no-compile: byte-compiling every module of every
 # package was most of pip's time (installing the runtime: 70 s of 106 s on a busy 2-core
-# machine), where Python compiles the modules a run imports on their first import (about 1 s).
+# machine), where Python compiles the modules a run imports on their first import (1-1.5 s).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --no-compile --upgrade pip

@@ -90,8 +90,8 @@ def start_local_spark_in_background(input_bytes: int) -> threading.Thread:
     the JVM's start and its first loading of Spark's classes (seconds on 2 cores) overlap the
     caller's own work. The Glue jobs of this process get this session from `getOrCreate`,
     waiting for it if it is still starting; `input_bytes` is what the first job will read,
-    which decides the JVM's JIT flags as if that job had started it (`session.jit_options`).
-    Job A's app name, as when Job A starts the session."""
+    which decides the JVM's JIT flags as if that job had started it (`session.jit_options`);
+    the app name is Job A's, the one the session had when Job A started it."""
     import pyspark.sql  # noqa: F401  (imported here, not on the thread, which only waits on the JVM)
 
     from telco360.spark.session import local_spark_session
