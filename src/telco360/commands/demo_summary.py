@@ -87,6 +87,9 @@ def print_demo_summary(result: dict, console: Console) -> None:
         last_row_style="bold",
     )
     console.print(timings)
+    if result.get("started_ahead"):
+        console.print(f"Before day 1's run: local Spark started in the background, the warehouse's modules "
+                      f"imported ({result['started_ahead']['seconds']:.1f} s).")
     console.print(f"Exported {len(result['export']['tables'])} tables to {result['export']['out']} "
                   f"({result['export']['seconds']:.1f} s).")
     console.print(f"Run report (open in a browser, works offline): {result['report']['path']} "

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -82,6 +83,28 @@ class LocalAws:
         self.alerts.append(alert)
         log_event(LOGGER, "alert published", logging.WARNING, topic=alert["topic"], alert=alert["message"])
         return {"MessageId": f"local-alert-{len(self.alerts)}"}
+
+
+def start_local_spark_in_background(input_bytes: int) -> threading.Thread:
+    """Start the local SparkSession on a daemon thread and run one tiny job on it, so that
+    the JVM's start and its first loading of Spark's classes (seconds on 2 cores) overlap the
+    caller's own work. The Glue jobs of this process get this session from `getOrCreate`,
+    waiting for it if it is still starting; `input_bytes` is what the first job will read,
+    which decides the JVM's JIT flags as if that job had started it (`session.jit_options`);
+    the app name is Job A's, the one the session had when Job A started it."""
+    import pyspark.sql  # noqa: F401  (imported here, not on the thread, which only waits on the JVM)
+
+    from telco360.spark.session import local_spark_session
+
+    def start() -> None:
+        try:
+            local_spark_session("telco360-clean", input_bytes=input_bytes).range(1).count()
+        except Exception as error:  # the first job starts the session itself and reports why it cannot
+            log_event(LOGGER, "local Spark did not start ahead of the jobs", logging.DEBUG, error=repr(error))
+
+    thread = threading.Thread(target=start, name="local-spark-start", daemon=True)
+    thread.start()
+    return thread
 
 
 def _argv(arguments: dict[str, str]) -> list[str]:
