@@ -27,9 +27,9 @@ from __future__ import annotations
 import json
 import weakref
 from dataclasses import dataclass
-from typing import Callable, Optional, Protocol, Sequence
+from typing import Callable, Mapping, Optional, Protocol, Sequence
 
-from snowflake.snowpark import DataFrame, Session, Window
+from snowflake.snowpark import Column, DataFrame, Session, Window
 from snowflake.snowpark import functions as F
 from snowflake.snowpark.exceptions import SnowparkSQLException
 
@@ -77,7 +77,14 @@ class Engine(Protocol):
     customers; DISTINCT is a group_by too), so its side aggregates in pandas. `join` is
     `left.join(right, on=keys, how=...)` (inner or left; the sides share no other column).
     `latest_per_key` keeps, per `keys`, the row greatest by `order` (compared column by column,
-    a null below any value); the order must tell every two rows of a key apart."""
+    a null below any value); the order must tell every two rows of a key apart.
+    `window` adds, per `keys` in `order` (which must tell every two rows of a key apart), a
+    column per entry of `columns`: ("previous" | "next", column), the value of that column
+    in the row before or after (NULL at the edge), or ("row_number", "*"), 1, 2, ... .
+    `reuse` marks a result that several later steps read and that is cheap to compute:
+    local testing caches it (it re-runs a plan for every action), Snowflake inlines it (a
+    temporary table costs two statements). `count_rows` counts, for each name, the rows of a frame that meet a condition (every row
+    when it is None), all in one go where the engine can."""
 
     def materialize(self, df: DataFrame) -> DataFrame: ...
 
@@ -90,6 +97,12 @@ class Engine(Protocol):
     def latest_per_key(self, df: DataFrame, keys: Sequence[str], order: Sequence[str]) -> DataFrame: ...
 
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None: ...
+
+    def count_rows(self, counts: Mapping[str, tuple[DataFrame, Optional[Column]]]) -> dict[str, int]: ...
+
+    def window(self, df: DataFrame, keys: Sequence[str], order: Sequence[str], columns: dict[str, tuple[str, str]]) -> DataFrame: ...
+
+    def reuse(self, df: DataFrame) -> DataFrame: ...
 
 
 class SnowparkEngine:
@@ -117,9 +130,47 @@ class SnowparkEngine:
         rank = F.row_number().over(Window.partition_by(list(keys)).order_by([F.col(c).desc_nulls_last() for c in order]))
         return df.with_column(LATEST_RANK, rank).filter(F.col(LATEST_RANK) == F.lit(1)).drop(LATEST_RANK)
 
+    def window(self, df, keys, order, columns) -> DataFrame:
+        ordered = Window.partition_by(list(keys)).order_by([F.col(c) for c in order])
+        functions = {"previous": F.lag, "next": F.lead, "row_number": lambda _: F.row_number()}
+        return df.with_columns(list(columns), [functions[fn](column).over(ordered) for fn, column in columns.values()])
+
+    def reuse(self, df: DataFrame) -> DataFrame:
+        return df
+
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
         # COPY GRANTS: a grant made on the view (the Native App's analyst role) survives a refresh.
         build().create_or_replace_view(name, copy_grants=True)
+
+    def count_rows(self, counts: Mapping[str, tuple[DataFrame, Optional[Column]]]) -> dict[str, int]:
+        """One SELECT for every count: the counts over one frame (the same SQL) are one
+        aggregate of it, COUNT(*) and a COUNT_IF per condition, and the one-row aggregates are
+        cross-joined; a statement per count would cost a round trip and a compilation each."""
+        if not counts:
+            return {}
+        passes: dict[str, tuple[DataFrame, dict[str, Optional[Column]]]] = {}
+        for name, (frame, condition) in counts.items():
+            plan = "\n".join(frame.queries["queries"])
+            passes.setdefault(plan, (frame, {}))[1][name] = condition
+        columns: dict[str, str] = {}  # count name -> output column
+        one_row = None
+        for frame, conditions in passes.values():
+            aggregates: dict[str, Column] = {}
+            every_row = None  # the pass's COUNT(*), shared by its unconditional counts
+            for name, condition in conditions.items():
+                if condition is None and every_row is not None:
+                    columns[name] = every_row
+                    continue
+                column = columns[name] = f"N{len(columns)}"
+                if condition is None:
+                    every_row = column
+                    aggregates[column] = F.count(F.lit(1))
+                else:
+                    aggregates[column] = F.call_function("COUNT_IF", condition)
+            aggregate = frame.agg([expression.alias(column) for column, expression in aggregates.items()])
+            one_row = aggregate if one_row is None else one_row.cross_join(aggregate)
+        row = one_row.collect()[0].as_dict()
+        return {name: int(row[column]) for name, column in columns.items()}
 
 
 class TableWriter(Engine, Protocol):
@@ -365,6 +416,12 @@ def aggregate(frame: DataFrame, keys, aggregations: dict[str, tuple[str, str]]) 
     `Engine.aggregate` for the forms): a plain group_by in Snowflake;
     in local testing one pandas pass instead of the emulator's ~6 ms per group."""
     return backend_for(frame.session).writer.aggregate(frame, list(keys), aggregations)
+
+
+def count_rows(session: Session, counts: Mapping[str, tuple[DataFrame, Optional[Column]]]) -> dict[str, int]:
+    """For each name, the rows of a frame meeting a condition (every row when None), through
+    the writer seam's engine: one SELECT in Snowflake, frame by frame in local testing."""
+    return backend_for(session).writer.count_rows(counts)
 
 
 def distinct(frame: DataFrame) -> DataFrame:
