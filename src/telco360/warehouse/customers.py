@@ -83,7 +83,7 @@ def change_points(records: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
     record before carries the tracked state in force at that instant)."""
     previous = {"PREV_AT": ("previous", UPDATED_AT), **{"PREV_" + c: ("previous", c) for c in TRACKED}}
     paired = engine.window(records.select(CUSTOMER_ID, UPDATED_AT, *TRACKED), [CUSTOMER_ID], [UPDATED_AT], previous)
-    opens_version = F.col("PREV_AT").is_null() | ~all_equal(paired, DIM_CUSTOMER, TRACKED, "PREV_")
+    opens_version = F.col("PREV_AT").is_null() | ~all_equal(paired, DIM_CUSTOMER, TRACKED, "PREV_", engine.equal_null)
     return paired.filter(holds(opens_version)).select(CUSTOMER_ID, UPDATED_AT, "PREV_AT", *TRACKED)
 
 
@@ -127,24 +127,21 @@ def assign_surrogate_keys(versions: DataFrame, existing: DataFrame, engine: Engi
         *start, F.col(CUSTOMER_SK).alias("OLD_SK"), *[F.col(c).alias("OLD_" + c) for c in TRACKED]
     )
     matched = engine.join(versions, previous, start, "left")
-    unchanged = F.col("OLD_SK").is_not_null() & all_equal(matched, DIM_CUSTOMER, TRACKED, "OLD_")
-    kept = matched.filter(holds(unchanged)).with_column(CUSTOMER_SK, F.col("OLD_SK"))
-    fresh = engine.window(matched.filter(holds(~unchanged)), [CUSTOMER_ID], ["EFFECTIVE_FROM"], {"RANK": ("row_number", "*")})
+    unchanged = F.col("OLD_SK").is_not_null() & all_equal(matched, DIM_CUSTOMER, TRACKED, "OLD_", engine.equal_null)
+    # One pass: the sequence numbers count the new versions only (partitioned by KEPT too).
+    flagged = matched.with_column("KEPT", unchanged)
+    ranked = engine.window(flagged, [CUSTOMER_ID, "KEPT"], ["EFFECTIVE_FROM"], {"RANK": ("row_number", "*")})
     highest = engine.aggregate(existing, [CUSTOMER_ID], {"HIGHEST_SK": ("max", CUSTOMER_SK)})
     customer_base = F.substr(F.col(CUSTOMER_ID), 2, 7).cast(LongType()) * F.lit(VERSIONS_PER_CUSTOMER)
-    numbered = (
-        engine.join(fresh, highest, [CUSTOMER_ID], "left")
-        .with_column(
-            CUSTOMER_SK,
-            (F.coalesce(F.col("HIGHEST_SK"), customer_base) + F.col("RANK")).cast(LongType()),
-        )
+    new_sk = F.coalesce(F.col("HIGHEST_SK"), customer_base) + F.col("RANK")
+    numbered = engine.join(ranked, highest, [CUSTOMER_ID], "left").with_column(
+        CUSTOMER_SK, F.iff(F.col("KEPT"), F.col("OLD_SK"), new_sk).cast(LongType())
     )
-    columns = [c for c in column_list(DIM_CUSTOMER) if c != "LOADED_AT"]
-    return kept.select(columns).union_all_by_name(numbered.select(columns))
+    return numbered.select([c for c in column_list(DIM_CUSTOMER) if c != "LOADED_AT"])
 
 
 def customer_dimension_changes(
-    versions: DataFrame, existing: DataFrame, loaded_at: dt.datetime
+    versions: DataFrame, existing: DataFrame, loaded_at: dt.datetime, engine: Engine = SNOWPARK
 ) -> tuple[DataFrame, DataFrame]:
     """(rows to upsert, keys to delete) turning the touched customers' existing rows into
     `versions`: new versions, versions whose end, current flag or type-1 attributes changed,
@@ -154,7 +151,7 @@ def customer_dimension_changes(
         CUSTOMER_SK, F.lit(True).alias("EXISTED"), *[F.col(c).alias("OLD_" + c) for c in compared]
     )
     joined = versions.join(previous, on=CUSTOMER_SK, how="left")
-    changed = F.col("EXISTED").is_null() | ~all_equal(joined, DIM_CUSTOMER, compared, "OLD_")
+    changed = F.col("EXISTED").is_null() | ~all_equal(joined, DIM_CUSTOMER, compared, "OLD_", engine.equal_null)
     upserts = joined.filter(holds(changed)).select(
         *[c for c in column_list(DIM_CUSTOMER) if c != "LOADED_AT"],
         F.lit(loaded_at, NTZ).alias("LOADED_AT"),

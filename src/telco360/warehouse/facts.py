@@ -13,7 +13,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark.types import LongType, StringType
 
 from telco360.warehouse.seams import Engine, SnowparkEngine
-from telco360.warehouse.columns import UNKNOWN_SK, holds, null_safe_equal, without_matches
+from telco360.warehouse.columns import UNKNOWN_SK, holds, without_matches
 from telco360.warehouse.tables import FACT_ACTIVITY, NTZ, column_list
 
 EVENT_ID = "EVENT_ID"
@@ -77,7 +77,7 @@ def rekeyed_facts(
     candidates = engine.join(facts, customer_ids.select(CUSTOMER_ID), [CUSTOMER_ID])
     previous = candidates.select(EVENT_ID, F.col(CUSTOMER_SK).alias("OLD_SK"), F.col("PLAN_ID").alias("OLD_PLAN_ID"))
     reattached = engine.join(attach_facts_to_versions(candidates, versions, engine), previous, [EVENT_ID])
-    moved = (F.col(CUSTOMER_SK) != F.col("OLD_SK")) | ~null_safe_equal(F.col("PLAN_ID"), F.col("OLD_PLAN_ID"), "VARCHAR")
+    moved = (F.col(CUSTOMER_SK) != F.col("OLD_SK")) | ~engine.equal_null(F.col("PLAN_ID"), F.col("OLD_PLAN_ID"), "VARCHAR")
     return _with_loaded_at(reattached.filter(holds(moved)), loaded_at)
 
 

@@ -29,8 +29,8 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark import types as T
 
 from telco360 import contract
-from telco360.warehouse.columns import HIGH_TIMESTAMP, utc_now, without_matches
-from telco360.warehouse.seams import count_rows
+from telco360.warehouse.columns import HIGH_TIMESTAMP, holds, utc_now
+from telco360.warehouse.seams import count_rows, join
 from telco360.warehouse.seams import distinct as distinct_rows
 from telco360.warehouse.tables import NTZ, qualified_name, snowpark_type
 
@@ -42,6 +42,7 @@ SKIPPED = "SKIPPED"
 # Timestamp literals typed NTZ like the columns: an untyped one follows the account's
 # TIMESTAMP_TYPE_MAPPING.
 DQ_RESULTS_TABLE = "DQ_CHECK_RESULTS"
+_MATCHED = "_C360_MATCHED"
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,12 @@ def _versions(tables: WarehouseTables) -> DataFrame:
 
 
 def _without_match(rows: DataFrame, others: DataFrame, key, distinct: bool = False) -> tuple[DataFrame, None]:
-    """The count of `rows` (or distinct rows) whose `key` is not in `others`."""
+    """The count of `rows` (or distinct rows) whose `key` is not in `others`: a left join
+    through the engine (`columns.without_matches` with the engine's join)."""
     keys = [key] if isinstance(key, str) else list(key)
     rows = distinct_rows(rows) if distinct else rows
-    return without_matches(rows, others, keys), None
+    found = others.select(keys).with_column(_MATCHED, F.lit(True))
+    return join(rows, found, keys, "left").filter(holds(F.col(_MATCHED).is_null())), None
 
 
 def _all(frame: DataFrame) -> tuple[DataFrame, None]:
@@ -331,7 +334,7 @@ def _repeated_versions(tables: WarehouseTables) -> DataFrame:
     all_same = F.lit(True)
     for column in tracked:
         all_same = all_same & _same(column, f"PREV_{column}")
-    return later.join(earlier, on=["CUSTOMER_ID", "EFFECTIVE_FROM"]).filter(all_same)
+    return join(later, earlier, ["CUSTOMER_ID", "EFFECTIVE_FROM"]).filter(holds(all_same))
 
 
 def _repeat_result(tables: WarehouseTables, counted: dict[str, int]) -> CheckResult:
@@ -357,17 +360,15 @@ def _containing_version_counts(tables: WarehouseTables) -> Counts:
         "EFFECTIVE_TO",
     )
     facts = tables.fact_activity.select("EVENT_ID", "CUSTOMER_SK", "CUSTOMER_ID", "PLAN_ID", "EVENT_TS")
-    misplaced = facts.join(versions, on="CUSTOMER_SK").filter(
+    misplaced = join(facts, versions, ["CUSTOMER_SK"]).filter(holds(
         (F.col("EVENT_TS") < F.col("EFFECTIVE_FROM"))
         | (F.col("EVENT_TS") >= F.col("EFFECTIVE_TO"))
         | _differ("CUSTOMER_ID", "V_CUSTOMER_ID")
         | _differ("PLAN_ID", "V_PLAN_ID")
-    )
-    unattached = (
-        facts.filter(F.col("CUSTOMER_SK") == F.lit(contract.UNKNOWN_CUSTOMER_SK))
-        .drop("CUSTOMER_SK")
-        .join(versions.with_column_renamed("V_CUSTOMER_ID", "CUSTOMER_ID"), on="CUSTOMER_ID")
-        .filter((F.col("EVENT_TS") >= F.col("EFFECTIVE_FROM")) & (F.col("EVENT_TS") < F.col("EFFECTIVE_TO")))
+    ))
+    unknown = facts.filter(F.col("CUSTOMER_SK") == F.lit(contract.UNKNOWN_CUSTOMER_SK)).drop("CUSTOMER_SK")
+    unattached = join(unknown, versions.with_column_renamed("V_CUSTOMER_ID", "CUSTOMER_ID"), ["CUSTOMER_ID"]).filter(
+        holds((F.col("EVENT_TS") >= F.col("EFFECTIVE_FROM")) & (F.col("EVENT_TS") < F.col("EFFECTIVE_TO")))
     )
     return {"misplaced": _all(misplaced), "unattached": _all(unattached)}
 
@@ -509,10 +510,17 @@ def optional_table(session: Session, name: str) -> Optional[DataFrame]:
 
 
 def results_frame(session: Session, run_id: str, results: list[CheckResult], checked_at: dt.datetime) -> DataFrame:
+    """DQ_CHECK_RESULTS rows; the run id and time are literals, not repeated in every row of
+    the statement's VALUES."""
     columns = contract.ANALYTICS_TABLES[DQ_RESULTS_TABLE]
-    schema = T.StructType([T.StructField(name, snowpark_type(kind)) for name, kind, _ in columns])
-    rows = [(run_id, r.check_name, r.severity, r.status, r.failing_rows, r.detail, checked_at) for r in results]
-    return session.create_dataframe(rows, schema)
+    per_check = ("CHECK_NAME", "SEVERITY", "STATUS", "FAILING_ROWS", "DETAIL")
+    types = {name: snowpark_type(kind) for name, kind, _ in columns}
+    schema = T.StructType([T.StructField(name, types[name]) for name in per_check])
+    rows = [(r.check_name, r.severity, r.status, r.failing_rows, r.detail) for r in results]
+    shared = {"RUN_ID": F.lit(run_id).cast(types["RUN_ID"]), "CHECKED_AT": F.lit(checked_at, NTZ)}
+    return session.create_dataframe(rows, schema).select(
+        [shared[name].alias(name) if name in shared else F.col(name) for name, _, _ in columns]
+    )
 
 
 def record_results(session: Session, run_id: str, results: list[CheckResult], checked_at: dt.datetime) -> None:

@@ -81,6 +81,7 @@ class Engine(Protocol):
     `window` adds, per `keys` in `order` (which must tell every two rows of a key apart), a
     column per entry of `columns`: ("previous" | "next", column), the value of that column
     in the row before or after (NULL at the edge), or ("row_number", "*"), 1, 2, ... .
+    `equal_null(left, right, sql_type)` is a never-NULL equality where two NULLs are equal.
     `reuse` marks a result that several later steps read and that is cheap to compute:
     local testing caches it (it re-runs a plan for every action), Snowflake inlines it (a
     temporary table costs two statements). `count_rows` counts, for each name, the rows of a frame that meet a condition (every row
@@ -103,6 +104,8 @@ class Engine(Protocol):
     def window(self, df: DataFrame, keys: Sequence[str], order: Sequence[str], columns: dict[str, tuple[str, str]]) -> DataFrame: ...
 
     def reuse(self, df: DataFrame) -> DataFrame: ...
+
+    def equal_null(self, left: Column, right: Column, sql_type: str) -> Column: ...
 
 
 class SnowparkEngine:
@@ -137,6 +140,11 @@ class SnowparkEngine:
 
     def reuse(self, df: DataFrame) -> DataFrame:
         return df
+
+    def equal_null(self, left: Column, right: Column, sql_type: str) -> Column:
+        # EQUAL_NULL: a tenth of the text of the portable IFF/COALESCE form, once per compared
+        # column in every MERGE.
+        return F.equal_null(left, right)
 
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
         # COPY GRANTS: a grant made on the view (the Native App's analyst role) survives a refresh.
@@ -422,6 +430,13 @@ def count_rows(session: Session, counts: Mapping[str, tuple[DataFrame, Optional[
     """For each name, the rows of a frame meeting a condition (every row when None), through
     the writer seam's engine: one SELECT in Snowflake, frame by frame in local testing."""
     return backend_for(session).writer.count_rows(counts)
+
+
+def join(left: DataFrame, right: DataFrame, keys, how: str = "inner") -> DataFrame:
+    """`left.join(right, on=keys, how=how)` through the writer seam's engine (see
+    `Engine.join`): a plain join in Snowflake, one pandas merge in local testing (whose own
+    join cannot plan a timestamp key on an empty side)."""
+    return backend_for(left.session).writer.join(left, right, list(keys), how)
 
 
 def distinct(frame: DataFrame) -> DataFrame:

@@ -73,7 +73,7 @@ def load_dim_plan(
     dim_plan = _table(session, DIM_PLAN)
     delivered = plans.delivered_plans(_table(session, STG_PLANS))
     inferred = plans.inferred_plans(_table(session, STG_CUSTOMERS).select("PLAN_ID"), dim_plan, delivered, backend.writer)
-    upserts = plans.plan_dimension_upserts(delivered, inferred, dim_plan, loaded_at)
+    upserts = plans.plan_dimension_upserts(delivered, inferred, dim_plan, loaded_at, backend.writer)
     result = backend.writer.apply_changes(session, DIM_PLAN, ["PLAN_ID"], upserts)
     return {
         "step": "SP_LOAD_DIM_PLAN",
@@ -103,7 +103,7 @@ def load_dim_customer(
     versions = writer.materialize(
         customers.assign_surrogate_keys(customers.build_customer_versions(records, writer), existing, writer)
     )
-    upserts, deletes = customers.customer_dimension_changes(versions, existing, loaded_at)
+    upserts, deletes = customers.customer_dimension_changes(versions, existing, loaded_at, writer)
     # The unknown member rides in the same write, inserted only while it is absent.
     unknown = without_matches(
         customers.unknown_member(session, loaded_at), _table(session, DIM_CUSTOMER), customers.CUSTOMER_SK

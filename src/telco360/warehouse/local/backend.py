@@ -12,7 +12,7 @@ from snowflake.snowpark.mock._snowflake_data_type import ColumnType
 from snowflake.snowpark.types import LongType
 
 from telco360 import lake
-from telco360.warehouse.columns import without_matches
+from telco360.warehouse.columns import null_safe_equal, without_matches
 from telco360.warehouse.local.arrow import _computed as computed_rows
 from telco360.warehouse.local.arrow import _result_table as result_table
 from telco360.warehouse.local.arrow import (
@@ -53,6 +53,10 @@ class LocalEngine:
 
     def reuse(self, df: DataFrame) -> DataFrame:
         return df.cache_result()
+
+    def equal_null(self, left: Column, right: Column, sql_type: str) -> Column:
+        # Local testing has no EQUAL_NULL.
+        return null_safe_equal(left, right, sql_type)
 
     def count_rows(self, counts: Mapping[str, tuple[DataFrame, Optional[Column]]]) -> dict[str, int]:
         # Frame by frame: a cross join of aggregates costs local testing more than the counts.
