@@ -30,7 +30,7 @@ from snowflake.snowpark import types as T
 
 from telco360 import contract
 from telco360.warehouse.columns import HIGH_TIMESTAMP, holds, utc_now
-from telco360.warehouse.seams import count_rows, join
+from telco360.warehouse.seams import backend_for, count_rows, join
 from telco360.warehouse.seams import distinct as distinct_rows
 from telco360.warehouse.tables import NTZ, qualified_name, snowpark_type
 
@@ -133,18 +133,9 @@ def _surplus_counts(frame: DataFrame, key: list[str], prefix: str = "", conditio
     return {f"{prefix}rows": (frame, condition), f"{prefix}distinct": _distinct(keys.select(*key))}
 
 
-# NULL stand-in for NULL-safe comparison of VARCHAR columns. EQUAL_NULL is missing in local
-# testing, and its `=` crashes on two string columns that both hold NULLs; comparing
-# COALESCE(col, sentinel) is the same test in both places for any value but the sentinel.
-_NULL_SENTINEL = "\u0000<NULL>"
-
-
-def _same(left: str, right: str) -> Column:
-    return F.coalesce(F.col(left), F.lit(_NULL_SENTINEL)) == F.coalesce(F.col(right), F.lit(_NULL_SENTINEL))
-
-
-def _differ(left: str, right: str) -> Column:
-    return F.coalesce(F.col(left), F.lit(_NULL_SENTINEL)) != F.coalesce(F.col(right), F.lit(_NULL_SENTINEL))
+def _same(tables: WarehouseTables, left: str, right: str) -> Column:
+    """`left` equals `right`, two NULLs included (the engine's EQUAL_NULL)."""
+    return backend_for(tables.dim_customer.session).writer.equal_null(F.col(left), F.col(right), "VARCHAR")
 
 
 # --- not null, unique, accepted values --------------------------------------------------
@@ -333,7 +324,7 @@ def _repeated_versions(tables: WarehouseTables) -> DataFrame:
     )
     all_same = F.lit(True)
     for column in tracked:
-        all_same = all_same & _same(column, f"PREV_{column}")
+        all_same = all_same & _same(tables, column, f"PREV_{column}")
     return join(later, earlier, ["CUSTOMER_ID", "EFFECTIVE_FROM"]).filter(holds(all_same))
 
 
@@ -363,8 +354,8 @@ def _containing_version_counts(tables: WarehouseTables) -> Counts:
     misplaced = join(facts, versions, ["CUSTOMER_SK"]).filter(holds(
         (F.col("EVENT_TS") < F.col("EFFECTIVE_FROM"))
         | (F.col("EVENT_TS") >= F.col("EFFECTIVE_TO"))
-        | _differ("CUSTOMER_ID", "V_CUSTOMER_ID")
-        | _differ("PLAN_ID", "V_PLAN_ID")
+        | ~_same(tables, "CUSTOMER_ID", "V_CUSTOMER_ID")
+        | ~_same(tables, "PLAN_ID", "V_PLAN_ID")
     ))
     unknown = facts.filter(F.col("CUSTOMER_SK") == F.lit(contract.UNKNOWN_CUSTOMER_SK)).drop("CUSTOMER_SK")
     unattached = join(unknown, versions.with_column_renamed("V_CUSTOMER_ID", "CUSTOMER_ID"), ["CUSTOMER_ID"]).filter(
