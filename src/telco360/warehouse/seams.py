@@ -18,9 +18,12 @@ small interface; everything else is shared code.
   hottest joins as one pandas merge (`join`), and builds a view's query only when the
   view is first read (`create_view`). In Snowflake a shared intermediate result is
   materialized too (`cache_result`, a temporary table): otherwise every statement that
-  reuses it inlines its whole plan again (one DIM_CUSTOMER MERGE was 514 KB of SQL).
-  Snowpark's own temporary objects do not commit the open transaction (snowpark-python
-  PRs #279 and #3502); aggregates stay plain group_by.
+  reuses it inlines its whole plan again (one DIM_CUSTOMER MERGE was 514 KB of SQL); a
+  cheap one is inlined (`reuse`: a temporary table costs two statements). Snowpark's own
+  temporary objects do not commit the open transaction (snowpark-python PRs #279 and #3502);
+  aggregates stay plain group_by, windows are LAG/LEAD/ROW_NUMBER (`window`, pandas locally),
+  NULL-safe equality is EQUAL_NULL (`equal_null`, which local testing lacks), and the
+  data-quality counts are one SELECT (`count_rows`; local testing counts frame by frame).
 """
 from __future__ import annotations
 
@@ -347,10 +350,15 @@ class MergeWriter(SnowparkEngine):
     def apply_changes(self, session, table, key, upserts, deletes=None) -> WriteResult:
         target = session.table(qualified_name(table))
         columns = column_list(table)
-        source = upserts.select(columns).with_column(DELETE_FLAG, F.lit(False))
+        source = upserts.select(columns)
+        clauses = []
         if deletes is not None:
+            # Only a write that deletes carries the flag (and its clause): it is text in every MERGE.
             doomed = target.join(deletes.select(list(key)), on=list(key)).select(columns)
-            source = source.union_all_by_name(doomed.with_column(DELETE_FLAG, F.lit(True)))
+            source = source.with_column(DELETE_FLAG, F.lit(False)).union_all_by_name(
+                doomed.with_column(DELETE_FLAG, F.lit(True))
+            )
+            clauses.append(F.when_matched(source[DELETE_FLAG]).delete())
         condition = F.lit(True)
         for name in key:
             condition = condition & (target[name] == source[name])
@@ -358,7 +366,7 @@ class MergeWriter(SnowparkEngine):
             source,
             condition,
             [
-                F.when_matched(source[DELETE_FLAG]).delete(),
+                *clauses,
                 F.when_matched().update({c: source[c] for c in columns if c not in key}),
                 F.when_not_matched().insert({c: source[c] for c in columns}),
             ],
