@@ -64,11 +64,27 @@ def _date_trunc_of_date(sql: str) -> str:
     return "".join(out) + sql[at:]
 
 
+def _count_if_of_no_rows_is_zero(sql: str) -> str:
+    """`COUNT_IF(x)` -> `COALESCE(COUNT_IF(x), 0)`: DuckDB answers NULL over no rows, Snowflake 0;
+    each call's end is found by balancing its parentheses."""
+    start = sql.upper().rfind("COUNT_IF(")
+    while start >= 0:
+        depth = 0
+        for end in range(start + len("COUNT_IF"), len(sql)):
+            depth += {"(": 1, ")": -1}.get(sql[end], 0)
+            if depth == 0:
+                break
+        sql = f"{sql[:start]}COALESCE({sql[start:end + 1]}, 0){sql[end + 1:]}"
+        start = sql.upper().rfind("COUNT_IF(", 0, start)
+    return sql
+
+
 # One line each: (what fakesnow lacks, the rewrite of a statement's text).
 SHIMS = (
     # `$n` over `FROM VALUES`: DuckDB reads `$n` as a bind parameter; VALUES names its columns COLUMNn.
     ("$n over VALUES", lambda sql: re.sub(r"\$(\d+)\b", r'"COLUMN\1"', sql) if re.search(r"FROM\s+VALUES", sql) else sql),
     ("MERGE source without alias", _merge_source_alias),
+    ("COUNT_IF over no rows", _count_if_of_no_rows_is_zero),
     # A statement that begins `(SELECT ...) UNION ALL (...)` does not parse: select from it.
     ("leading parenthesized set operation", lambda sql: f"SELECT * FROM ({sql})" if sql.lstrip().startswith("(") else sql),
     ("date_trunc on a DATE returns TIMESTAMP", _date_trunc_of_date),

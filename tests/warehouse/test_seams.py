@@ -71,7 +71,23 @@ def test_snowflake_transaction_issues_begin_commit_rollback():
     assert session.statements == ["BEGIN", "COMMIT", "ROLLBACK"]
 
 
+def _local_equal_null(left, right):
+    """EQUAL_NULL for local testing, which lacks it (the Snowflake engine's `equal_null` sends it)."""
+    from snowflake.snowpark.mock._snowflake_data_type import ColumnEmulator, ColumnType
+    from snowflake.snowpark.types import BooleanType
+
+    left_null, right_null = left.isna().to_numpy(), right.isna().to_numpy()
+    same = (left.to_numpy(dtype=object) == right.to_numpy(dtype=object)) & ~left_null & ~right_null
+    result = ColumnEmulator(same | (left_null & right_null), index=left.index, dtype=object)
+    result.sf_type = ColumnType(BooleanType(), False)
+    return result
+
+
 def test_snowflake_and_local_engines_build_identical_versions(wh):
+    from snowflake.snowpark import functions as F
+    from snowflake.snowpark.mock import patch
+
+    patch(F.equal_null)(_local_equal_null)
     records = [
         customer(C1, "2024-01-10 10:00", line=1),
         customer(C1, "2024-01-15 10:00", line=2, STATUS="SUSPENDED"),

@@ -71,7 +71,7 @@ def describe_run(record: dict) -> str:
         f"run {facts['run_id']} (date {facts['run_date']}): {facts['status']}",
         f"  files: {facts['files_archived']} archived, {facts['files_rejected']} rejected" + (f" ({reasons})" if reasons else ""),
         f"  records: {facts['records_clean']} clean, {facts['records_quarantined']} quarantined" + (f" ({quarantine})" if quarantine else ""),
-        f"  staging rows: " + ", ".join(f"{t} {n}" for t, n in facts["staging_rows"].items()),
+        "  staging rows: " + ", ".join(f"{t} {n}" for t, n in facts["staging_rows"].items()),
         f"  warehouse: {facts['versions_opened']} customer versions opened, {facts['facts_inserted']} facts loaded, "
         f"{facts['facts_rekeyed']} facts re-keyed, {facts['plans_written']} plan rows written",
         f"  seconds: {seconds}",

@@ -46,12 +46,13 @@ def null_safe_equal(left: Column, right: Column, sql_type: str) -> Column:
     )
 
 
-def all_equal(df: DataFrame, table: str, columns: Iterable[str], other_prefix: str) -> Column:
-    """Every column `c` of `table` equals `<other_prefix>c`, null-safely."""
+def all_equal(df: DataFrame, table: str, columns: Iterable[str], other_prefix: str, equal=null_safe_equal) -> Column:
+    """Every column `c` of `table` equals `<other_prefix>c`, null-safely; `equal(left, right,
+    sql_type)` compares one pair (an engine's `equal_null`)."""
     types = {name: t for name, t, _ in column_specs(table)}
     condition = F.lit(True)
     for name in columns:
-        condition = condition & null_safe_equal(F.col(name), F.col(other_prefix + name), types[name])
+        condition = condition & equal(F.col(name), F.col(other_prefix + name), types[name])
     return condition
 
 

@@ -13,7 +13,7 @@ from snowflake.snowpark import functions as F
 from snowflake.snowpark.types import LongType, StringType
 
 from telco360.warehouse.seams import Engine, SnowparkEngine
-from telco360.warehouse.columns import UNKNOWN_SK, holds, null_safe_equal, without_matches
+from telco360.warehouse.columns import UNKNOWN_SK, holds, without_matches
 from telco360.warehouse.tables import FACT_ACTIVITY, NTZ, column_list
 
 EVENT_ID = "EVENT_ID"
@@ -34,18 +34,23 @@ def customer_versions(dim_customer: DataFrame) -> DataFrame:
     )
 
 
-def attach_facts_to_versions(events: DataFrame, versions: DataFrame, engine: Engine = SNOWPARK) -> DataFrame:
-    """`events` (EVENT_COLUMNS) with CUSTOMER_SK and PLAN_ID of the version containing
-    EVENT_TS; -1 and NULL where no version of the customer contains it."""
+def attach_facts_to_versions(
+    events: DataFrame, versions: DataFrame, engine: Engine = SNOWPARK, carried: tuple[str, ...] = ()
+) -> DataFrame:
+    """`events` (EVENT_COLUMNS, plus the `carried` columns) with CUSTOMER_SK and PLAN_ID of the
+    version containing EVENT_TS; -1 and NULL where no version of the customer contains it."""
     hits = engine.join(
         events.select(EVENT_ID, CUSTOMER_ID, "EVENT_TS"),
         versions.select(CUSTOMER_ID, F.col(CUSTOMER_SK).alias("V_SK"), F.col("PLAN_ID").alias("V_PLAN_ID"),
                         "EFFECTIVE_FROM", "EFFECTIVE_TO"),
         [CUSTOMER_ID],
     ).filter(holds((F.col("EFFECTIVE_FROM") <= F.col("EVENT_TS")) & (F.col("EVENT_TS") < F.col("EFFECTIVE_TO"))))
-    attached = engine.join(events.select(list(EVENT_COLUMNS)), hits.select(EVENT_ID, "V_SK", "V_PLAN_ID"), [EVENT_ID], "left")
+    attached = engine.join(
+        events.select(*EVENT_COLUMNS, *carried), hits.select(EVENT_ID, "V_SK", "V_PLAN_ID"), [EVENT_ID], "left"
+    )
     return attached.select(
         *EVENT_COLUMNS,
+        *carried,
         F.coalesce(F.col("V_SK"), F.lit(UNKNOWN_SK)).cast(LongType()).alias(CUSTOMER_SK),
         F.col("V_PLAN_ID").cast(StringType()).alias("PLAN_ID"),
     )
@@ -74,10 +79,12 @@ def rekeyed_facts(
 ) -> DataFrame:
     """Existing facts of `customer_ids` whose version (CUSTOMER_SK or PLAN_ID) is no longer
     the one containing EVENT_TS, with the right one."""
-    candidates = engine.join(facts, customer_ids.select(CUSTOMER_ID), [CUSTOMER_ID])
-    previous = candidates.select(EVENT_ID, F.col(CUSTOMER_SK).alias("OLD_SK"), F.col("PLAN_ID").alias("OLD_PLAN_ID"))
-    reattached = engine.join(attach_facts_to_versions(candidates, versions, engine), previous, [EVENT_ID])
-    moved = (F.col(CUSTOMER_SK) != F.col("OLD_SK")) | ~null_safe_equal(F.col("PLAN_ID"), F.col("OLD_PLAN_ID"), "VARCHAR")
+    candidates = engine.join(facts, customer_ids.select(CUSTOMER_ID), [CUSTOMER_ID]).select(
+        *EVENT_COLUMNS, F.col(CUSTOMER_SK).alias("OLD_SK"), F.col("PLAN_ID").alias("OLD_PLAN_ID")
+    )
+    # The old key rides along the re-attachment instead of a second join of the candidates.
+    reattached = attach_facts_to_versions(candidates, versions, engine, carried=("OLD_SK", "OLD_PLAN_ID"))
+    moved = (F.col(CUSTOMER_SK) != F.col("OLD_SK")) | ~engine.equal_null(F.col("PLAN_ID"), F.col("OLD_PLAN_ID"), "VARCHAR")
     return _with_loaded_at(reattached.filter(holds(moved)), loaded_at)
 
 

@@ -12,12 +12,14 @@ import uuid
 from typing import Callable, Optional
 
 from snowflake.snowpark import Session
+from snowflake.snowpark import functions as F
+from snowflake.snowpark.types import StructType
 
 from telco360.warehouse.quality import post_load_check
 from telco360.warehouse.columns import utc_now
 from telco360.warehouse.seams import Backend, backend_for, prepare_staging
 from telco360.warehouse.steps import STEPS
-from telco360.warehouse.tables import PIPELINE_RUN_LOG, STG_ACTIVITY, STG_CUSTOMERS, STG_PLANS, table_schema
+from telco360.warehouse.tables import PIPELINE_RUN_LOG, STG_ACTIVITY, STG_CUSTOMERS, STG_PLANS, qualified_name, table_schema
 
 PIPELINE_STEP = "PIPELINE"
 SUCCEEDED = "SUCCEEDED"
@@ -95,7 +97,7 @@ def run_pipeline(
         for record in recorders:
             record(session)
         audit.append(_audit_row(run_id, run_date, PIPELINE_STEP, SUCCEEDED, summaries, run_started_at, run_started))
-        _write_audit(session, backend, audit)
+        _write_audit(session, audit)
         step_name = "COMMIT"
         backend.transaction.commit(session)
     except Exception as exc:
@@ -108,7 +110,7 @@ def run_pipeline(
             _audit_row(run_id, run_date, step_name, FAILED, summaries, utc_now(), time.monotonic(), error=error),
             _audit_row(run_id, run_date, PIPELINE_STEP, FAILED, summaries, run_started_at, run_started, error=error),
         ]
-        _write_audit(session, backend, failed)
+        _write_audit(session, failed)
         raise PipelineError(
             f"SP_RUN_CUSTOMER360_PIPELINE run {run_id} (RUN_DATE {run_date}) failed at "
             f"{step_name} and was rolled back: {error}. Fix the cause and run it again; "
@@ -146,10 +148,17 @@ def _audit_row(run_id, run_date, step, status, summaries, started_at, started, r
     }
 
 
-def _write_audit(session: Session, backend: Backend, rows: list[dict]) -> None:
+def _write_audit(session: Session, rows: list[dict]) -> None:
+    """An INSERT of the rows (the run's id, date and staging run id as literals): nothing reads
+    a count back, so no MERGE."""
     schema = table_schema(PIPELINE_RUN_LOG)
-    data = [[row[field.name] for field in schema.fields] for row in rows]
-    backend.writer.append(session, PIPELINE_RUN_LOG, session.create_dataframe(data, schema=schema))
+    shared = {name: F.lit(rows[0][name]).cast(schema[name].datatype) for name in ("RUN_ID", "RUN_DATE", "STAGING_RUN_ID")}
+    per_row = [field for field in schema.fields if field.name not in shared]
+    data = [[row[field.name] for field in per_row] for row in rows]
+    frame = session.create_dataframe(data, schema=StructType(per_row)).select(
+        [shared[field.name].alias(field.name) if field.name in shared else F.col(field.name) for field in schema.fields]
+    )
+    frame.write.save_as_table(qualified_name(PIPELINE_RUN_LOG), mode="append", column_order="name")
 
 
 def to_json_ready(value):

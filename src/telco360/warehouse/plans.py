@@ -48,7 +48,9 @@ def inferred_plans(
     )
 
 
-def plan_dimension_upserts(delivered: DataFrame, inferred: DataFrame, dim_plan: DataFrame, loaded_at: dt.datetime) -> DataFrame:
+def plan_dimension_upserts(
+    delivered: DataFrame, inferred: DataFrame, dim_plan: DataFrame, loaded_at: dt.datetime, engine: Engine = SNOWPARK
+) -> DataFrame:
     """Rows to upsert: delivered plans that are new or differ from their row (an older
     state than the one held, e.g. a replayed old snapshot, never overwrites a newer one),
     plus inferred rows."""
@@ -59,7 +61,7 @@ def plan_dimension_upserts(delivered: DataFrame, inferred: DataFrame, dim_plan: 
         & ~F.col("OLD_IS_INFERRED")
         & (F.col("SOURCE_UPDATED_AT") < F.col("OLD_SOURCE_UPDATED_AT"))
     )
-    changed = F.col("EXISTED").is_null() | ~all_equal(joined, DIM_PLAN, COMPARED, "OLD_")
+    changed = F.col("EXISTED").is_null() | ~all_equal(joined, DIM_PLAN, COMPARED, "OLD_", engine.equal_null)
     columns = [c for c in column_list(DIM_PLAN) if c != "LOADED_AT"]
     return (
         joined.filter(holds(changed & ~F.coalesce(older, F.lit(False))))

@@ -22,9 +22,12 @@ small interface; everything else is shared code.
   hottest joins as one pandas merge (`join`), and builds a view's query only when the
   view is first read (`create_view`). In Snowflake a shared intermediate result is
   materialized too (`cache_result`, a temporary table): otherwise every statement that
-  reuses it inlines its whole plan again (one DIM_CUSTOMER MERGE was 514 KB of SQL).
-  Snowpark's own temporary objects do not commit the open transaction (snowpark-python
-  PRs #279 and #3502); aggregates stay plain group_by.
+  reuses it inlines its whole plan again (one DIM_CUSTOMER MERGE was 514 KB of SQL); a
+  cheap one is inlined (`reuse`: a temporary table costs two statements). Snowpark's own
+  temporary objects do not commit the open transaction (snowpark-python PRs #279 and #3502);
+  aggregates stay plain group_by, windows are LAG/LEAD/ROW_NUMBER (`window`, pandas locally),
+  NULL-safe equality is EQUAL_NULL (`equal_null`, which local testing lacks), and the
+  data-quality counts are one SELECT (`count_rows`; local testing counts frame by frame).
 """
 from __future__ import annotations
 
@@ -33,9 +36,9 @@ import json
 import re
 import weakref
 from dataclasses import dataclass
-from typing import Callable, Optional, Protocol, Sequence
+from typing import Callable, Mapping, Optional, Protocol, Sequence
 
-from snowflake.snowpark import DataFrame, Session, Window
+from snowflake.snowpark import Column, DataFrame, Session, Window
 from snowflake.snowpark import functions as F
 from snowflake.snowpark.exceptions import SnowparkSQLException
 
@@ -87,7 +90,15 @@ class Engine(Protocol):
     customers; DISTINCT is a group_by too), so its side aggregates in pandas. `join` is
     `left.join(right, on=keys, how=...)` (inner or left; the sides share no other column).
     `latest_per_key` keeps, per `keys`, the row greatest by `order` (compared column by column,
-    a null below any value); the order must tell every two rows of a key apart."""
+    a null below any value); the order must tell every two rows of a key apart.
+    `window` adds, per `keys` in `order` (which must tell every two rows of a key apart), a
+    column per entry of `columns`: ("previous" | "next", column), the value of that column
+    in the row before or after (NULL at the edge), or ("row_number", "*"), 1, 2, ... .
+    `equal_null(left, right, sql_type)` is a never-NULL equality where two NULLs are equal.
+    `reuse` marks a result that several later steps read and that is cheap to compute:
+    local testing caches it (it re-runs a plan for every action), Snowflake inlines it (a
+    temporary table costs two statements). `count_rows` counts, for each name, the rows of a frame that meet a condition (every row
+    when it is None), all in one go where the engine can."""
 
     def materialize(self, df: DataFrame) -> DataFrame: ...
 
@@ -100,6 +111,14 @@ class Engine(Protocol):
     def latest_per_key(self, df: DataFrame, keys: Sequence[str], order: Sequence[str]) -> DataFrame: ...
 
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None: ...
+
+    def count_rows(self, counts: Mapping[str, tuple[DataFrame, Optional[Column]]]) -> dict[str, int]: ...
+
+    def window(self, df: DataFrame, keys: Sequence[str], order: Sequence[str], columns: dict[str, tuple[str, str]]) -> DataFrame: ...
+
+    def reuse(self, df: DataFrame) -> DataFrame: ...
+
+    def equal_null(self, left: Column, right: Column, sql_type: str) -> Column: ...
 
 
 class SnowparkEngine:
@@ -127,9 +146,52 @@ class SnowparkEngine:
         rank = F.row_number().over(Window.partition_by(list(keys)).order_by([F.col(c).desc_nulls_last() for c in order]))
         return df.with_column(LATEST_RANK, rank).filter(F.col(LATEST_RANK) == F.lit(1)).drop(LATEST_RANK)
 
+    def window(self, df, keys, order, columns) -> DataFrame:
+        ordered = Window.partition_by(list(keys)).order_by([F.col(c) for c in order])
+        functions = {"previous": F.lag, "next": F.lead, "row_number": lambda _: F.row_number()}
+        return df.with_columns(list(columns), [functions[fn](column).over(ordered) for fn, column in columns.values()])
+
+    def reuse(self, df: DataFrame) -> DataFrame:
+        return df
+
+    def equal_null(self, left: Column, right: Column, sql_type: str) -> Column:
+        # EQUAL_NULL: a tenth of the text of the portable IFF/COALESCE form, once per compared
+        # column in every MERGE.
+        return F.equal_null(left, right)
+
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
         # COPY GRANTS: a grant made on the view (the Native App's analyst role) survives a refresh.
         build().create_or_replace_view(name, copy_grants=True)
+
+    def count_rows(self, counts: Mapping[str, tuple[DataFrame, Optional[Column]]]) -> dict[str, int]:
+        """One SELECT for every count: the counts over one frame (the same SQL) are one
+        aggregate of it, COUNT(*) and a COUNT_IF per condition, and the one-row aggregates are
+        cross-joined; a statement per count would cost a round trip and a compilation each."""
+        if not counts:
+            return {}
+        passes: dict[str, tuple[DataFrame, dict[str, Optional[Column]]]] = {}
+        for name, (frame, condition) in counts.items():
+            plan = "\n".join(frame.queries["queries"])
+            passes.setdefault(plan, (frame, {}))[1][name] = condition
+        columns: dict[str, str] = {}  # count name -> output column
+        one_row = None
+        for frame, conditions in passes.values():
+            aggregates: dict[str, Column] = {}
+            every_row = None  # the pass's COUNT(*), shared by its unconditional counts
+            for name, condition in conditions.items():
+                if condition is None and every_row is not None:
+                    columns[name] = every_row
+                    continue
+                column = columns[name] = f"N{len(columns)}"
+                if condition is None:
+                    every_row = column
+                    aggregates[column] = F.count(F.lit(1))
+                else:
+                    aggregates[column] = F.call_function("COUNT_IF", condition)
+            aggregate = frame.agg([expression.alias(column) for column, expression in aggregates.items()])
+            one_row = aggregate if one_row is None else one_row.cross_join(aggregate)
+        row = one_row.collect()[0].as_dict()
+        return {name: int(row[column]) for name, column in columns.items()}
 
 
 class TableWriter(Engine, Protocol):
@@ -392,10 +454,15 @@ class MergeWriter(SnowparkEngine):
     def apply_changes(self, session, table, key, upserts, deletes=None) -> WriteResult:
         target = session.table(qualified_name(table))
         columns = column_list(table)
-        source = upserts.select(columns).with_column(DELETE_FLAG, F.lit(False))
+        source = upserts.select(columns)
+        clauses = []
         if deletes is not None:
+            # Only a write that deletes carries the flag (and its clause): it is text in every MERGE.
             doomed = target.join(deletes.select(list(key)), on=list(key)).select(columns)
-            source = source.union_all_by_name(doomed.with_column(DELETE_FLAG, F.lit(True)))
+            source = source.with_column(DELETE_FLAG, F.lit(False)).union_all_by_name(
+                doomed.with_column(DELETE_FLAG, F.lit(True))
+            )
+            clauses.append(F.when_matched(source[DELETE_FLAG]).delete())
         condition = F.lit(True)
         for name in key:
             condition = condition & (target[name] == source[name])
@@ -403,7 +470,7 @@ class MergeWriter(SnowparkEngine):
             source,
             condition,
             [
-                F.when_matched(source[DELETE_FLAG]).delete(),
+                *clauses,
                 F.when_matched().update({c: source[c] for c in columns if c not in key}),
                 F.when_not_matched().insert({c: source[c] for c in columns}),
             ],
@@ -503,6 +570,19 @@ def aggregate(frame: DataFrame, keys, aggregations: dict[str, tuple[str, str]]) 
     `Engine.aggregate` for the forms): a plain group_by in Snowflake;
     in local testing one pandas pass instead of the emulator's ~6 ms per group."""
     return backend_for(frame.session).writer.aggregate(frame, list(keys), aggregations)
+
+
+def count_rows(session: Session, counts: Mapping[str, tuple[DataFrame, Optional[Column]]]) -> dict[str, int]:
+    """For each name, the rows of a frame meeting a condition (every row when None), through
+    the writer seam's engine: one SELECT in Snowflake, frame by frame in local testing."""
+    return backend_for(session).writer.count_rows(counts)
+
+
+def join(left: DataFrame, right: DataFrame, keys, how: str = "inner") -> DataFrame:
+    """`left.join(right, on=keys, how=how)` through the writer seam's engine (see
+    `Engine.join`): a plain join in Snowflake, one pandas merge in local testing (whose own
+    join cannot plan a timestamp key on an empty side)."""
+    return backend_for(left.session).writer.join(left, right, list(keys), how)
 
 
 def distinct(frame: DataFrame) -> DataFrame:

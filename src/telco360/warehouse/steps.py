@@ -73,7 +73,7 @@ def load_dim_plan(
     dim_plan = _table(session, DIM_PLAN)
     delivered = plans.delivered_plans(_table(session, STG_PLANS))
     inferred = plans.inferred_plans(_table(session, STG_CUSTOMERS).select("PLAN_ID"), dim_plan, delivered, backend.writer)
-    upserts = plans.plan_dimension_upserts(delivered, inferred, dim_plan, loaded_at)
+    upserts = plans.plan_dimension_upserts(delivered, inferred, dim_plan, loaded_at, backend.writer)
     result = backend.writer.apply_changes(session, DIM_PLAN, ["PLAN_ID"], upserts)
     return {
         "step": "SP_LOAD_DIM_PLAN",
@@ -91,7 +91,7 @@ def load_dim_customer(
     backend = backend or backend_for(session)
     writer = backend.writer
     loaded_at = loaded_at or utc_now()
-    batch = writer.materialize(customers.normalize_customer_records(_table(session, STG_CUSTOMERS)))
+    batch = writer.reuse(customers.normalize_customer_records(_table(session, STG_CUSTOMERS)))
     received = writer.append(
         session,
         CUSTOMER_STATE_HISTORY,
@@ -103,17 +103,19 @@ def load_dim_customer(
     versions = writer.materialize(
         customers.assign_surrogate_keys(customers.build_customer_versions(records, writer), existing, writer)
     )
-    upserts, deletes = customers.customer_dimension_changes(versions, existing, loaded_at)
-    result = writer.apply_changes(session, DIM_CUSTOMER, [customers.CUSTOMER_SK], upserts, deletes)
+    upserts, deletes = customers.customer_dimension_changes(versions, existing, loaded_at, writer)
+    # The unknown member rides in the same write, inserted only while it is absent.
     unknown = without_matches(
         customers.unknown_member(session, loaded_at), _table(session, DIM_CUSTOMER), customers.CUSTOMER_SK
     )
-    unknown_added = writer.append(session, DIM_CUSTOMER, unknown)
+    result = writer.apply_changes(
+        session, DIM_CUSTOMER, [customers.CUSTOMER_SK], upserts.union_all_by_name(unknown), deletes
+    )
     return {
         "step": "SP_LOAD_DIM_CUSTOMER",
         "run_date": run_date,
         "records_received": received,
-        "rows_inserted": result.inserted + unknown_added,
+        "rows_inserted": result.inserted,
         "rows_updated": result.updated,
         "rows_deleted": result.deleted,
     }
@@ -127,18 +129,18 @@ def load_fact_activity(
     backend = backend or backend_for(session)
     writer = backend.writer
     loaded_at = loaded_at or utc_now()
-    events = writer.materialize(facts.staged_events(_table(session, STG_ACTIVITY), writer))
-    distinct_rows, distinct_ids = events.count(), writer.distinct(events, [facts.EVENT_ID]).count()
-    if distinct_rows != distinct_ids:
+    events = writer.reuse(facts.staged_events(_table(session, STG_ACTIVITY), writer))
+    counted = writer.count_rows({"rows": (events, None), "ids": (writer.distinct(events, [facts.EVENT_ID]), None)})
+    if counted["rows"] != counted["ids"]:
         raise LoadError(
-            f"fact load: STG_ACTIVITY holds {distinct_rows - distinct_ids} rows that differ from "
+            f"fact load: STG_ACTIVITY holds {counted['rows'] - counted['ids']} rows that differ from "
             f"another row with the same EVENT_ID; Job B must deliver one row per EVENT_ID: fix "
             f"Job B's output for this run and rerun the pipeline"
         )
     fact_table = _table(session, FACT_ACTIVITY)
-    versions = writer.materialize(facts.customer_versions(_table(session, DIM_CUSTOMER)))
+    versions = writer.reuse(facts.customer_versions(_table(session, DIM_CUSTOMER)))
     touched = _table(session, STG_CUSTOMERS).select(facts.CUSTOMER_ID)
-    rekey_ids = writer.materialize(facts.customers_to_rekey(touched, fact_table, versions, writer))
+    rekey_ids = writer.reuse(facts.customers_to_rekey(touched, fact_table, versions, writer))
     inserted = facts.new_facts(events, fact_table, versions, loaded_at, writer)
     rekeyed = facts.rekeyed_facts(fact_table, rekey_ids, versions, loaded_at, writer)
     result = writer.apply_changes(session, FACT_ACTIVITY, [facts.EVENT_ID], inserted.union_all_by_name(rekeyed))

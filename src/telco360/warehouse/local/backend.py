@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Callable, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
-from snowflake.snowpark import DataFrame, Session
+from snowflake.snowpark import Column, DataFrame, Session
+from snowflake.snowpark.mock._snowflake_data_type import ColumnType
+from snowflake.snowpark.types import LongType
 
-from telco360.warehouse.columns import without_matches
+from telco360.warehouse.columns import null_safe_equal, without_matches
+from telco360.warehouse.local.arrow import _computed as computed_rows
+from telco360.warehouse.local.arrow import _result_table as result_table
 from telco360.warehouse.local.arrow import (
     aggregate_locally,
     join_locally,
@@ -42,6 +46,41 @@ class LocalEngine:
 
     def create_view(self, session: Session, name: str, build: Callable[[], DataFrame]) -> None:
         register_deferred_view(session, name, build)
+
+    def window(self, df, keys, order, columns) -> DataFrame:
+        return window_locally(df, list(keys), list(order), columns)
+
+    def reuse(self, df: DataFrame) -> DataFrame:
+        return df.cache_result()
+
+    def equal_null(self, left: Column, right: Column, sql_type: str) -> Column:
+        # Local testing has no EQUAL_NULL.
+        return null_safe_equal(left, right, sql_type)
+
+    def count_rows(self, counts: Mapping[str, tuple[DataFrame, Optional[Column]]]) -> dict[str, int]:
+        # Frame by frame: a cross join of aggregates costs local testing more than the counts.
+        return {
+            name: int((frame if condition is None else frame.filter(condition)).count())
+            for name, (frame, condition) in counts.items()
+        }
+
+
+def window_locally(df: DataFrame, keys: list[str], order: list[str], columns: dict[str, tuple[str, str]]) -> DataFrame:
+    """`Engine.window` in one pandas sort: local testing evaluates a window one partition at a
+    time. A NULL key is a partition of its own, as in PARTITION BY."""
+    plain, types = computed_rows(df)
+    out_types = dict(types)
+    if len(plain):
+        plain = plain.sort_values([*keys, *order], kind="stable").reset_index(drop=True)
+    partitions = plain.groupby(keys, dropna=False, sort=False)
+    for output, (function, column) in columns.items():
+        if function == "row_number":
+            plain[output] = partitions.cumcount() + 1 if len(plain) else []
+            out_types[output] = ColumnType(LongType(), False)
+        else:
+            plain[output] = partitions[column].shift(1 if function == "previous" else -1) if len(plain) else []
+            out_types[output] = ColumnType(types[column].datatype, True)
+    return result_table(df.session, "WINDOW", plain, out_types)
 
 
 class LocalStagingReader:
