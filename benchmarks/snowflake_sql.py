@@ -5,7 +5,8 @@ Runs benchmarks/warehouse.py's day 1 (every customer new) on the executing Snowf
 of the tests (tests/warehouse/fakesnow_shims.py: fakesnow server + a real Snowpark session)
 and prints the statements other than DESCRIBE/SHOW (and describe-only requests), the total
 bytes of SQL and the largest statement. The staging tables are filled by INSERT into
-fakesnow's DuckDB; the COPY statements Snowflake would receive instead are counted.
+fakesnow's DuckDB; the COPY statements and the manifest read from the stage Snowflake
+would receive instead are counted.
 Targets (issue 19): <= 25 statements, <= 50 KB of SQL, largest statement <= 20 KB.
 
     .venv/bin/python benchmarks/snowflake_sql.py                       # 10k customers / 100k events
@@ -58,7 +59,8 @@ def daily_load_figures(n_customers: int, n_events: int) -> dict:
         with statement_log() as log:
             pipeline.run_pipeline(session, day.isoformat(), backend=backend)
         seconds = time.perf_counter() - started
-    sent = [s.text for s in log if not s.describe_only and counted(s.text)] + backend.staging.sent_copies
+    sent = [s.text for s in log if not s.describe_only and counted(s.text)]
+    sent += backend.staging.sent_stage_reads + backend.staging.sent_copies
     sizes = [len(text.encode("utf-8")) for text in sent]
     return {
         "statements": len(sent),

@@ -182,13 +182,16 @@ class InsertStagingReader(seams.SnowflakeStagingReader):
     """The Snowflake staging reader (its manifest choice and DELETE included) with a file read
     from the stage replaced by a read from `staging_dir`, and COPY by an INSERT of the same Parquet files, read from a local lake's staging/, straight into
     fakesnow's DuckDB (fakesnow has no S3 stage; SQL VALUES of 100k rows would take minutes).
-    `sent_copies` keeps the COPY text Snowflake would have received, for the statement log."""
+    `sent_copies` and `sent_stage_reads` keep the COPY and stage-read texts Snowflake would have
+    received, for the statement log."""
 
     def __init__(self, staging_dir: Path):
         self.staging_dir = Path(staging_dir)
         self.sent_copies: list[str] = []
+        self.sent_stage_reads: list[str] = []
 
     def read_stage_json(self, session: Session, name: str) -> dict | None:
+        self.sent_stage_reads.append(self.stage_json_query(name))
         path = self.staging_dir / name
         return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
 

@@ -290,11 +290,14 @@ class SnowflakeStagingReader:
     def read_stage_json(self, session: Session, name: str) -> Optional[dict]:
         """The JSON document at `name` on the stage; None when there is no such file (Snowflake
         answers a query of a missing path with no rows)."""
-        rows = session.sql(f"SELECT $1 FROM {stage()}/{name} (FILE_FORMAT => '{manifest_file_format()}')").collect()
+        rows = session.sql(self.stage_json_query(name)).collect()
         if not rows:
             return None
         value = rows[0][0]
         return json.loads(value) if isinstance(value, str) else dict(value)
+
+    def stage_json_query(self, name: str) -> str:
+        return f"SELECT $1 FROM {stage()}/{name} (FILE_FORMAT => '{manifest_file_format()}')"
 
     def copy_statements(self, table: str, entry: dict) -> list[str]:
         """One COPY per COPY_FILES_LIMIT files (Snowflake's limit for FILES = (...); Job B
