@@ -134,7 +134,7 @@ def test_every_step_loads_what_is_staged_when_tables_are_empty(warehouse, emptie
 class AlreadyStaged:
     """SP_LOAD_STAGING's reader for tables the test has staged itself: nothing to copy."""
 
-    def read_manifest(self, session) -> dict:
+    def read_manifest(self, session, run_date: str) -> dict:
         return {"run_id": "R-TEST", "tables": {table: {} for table in STAGING_TABLES}}
 
     def load_table(self, session, table: str, entry: dict) -> int:
