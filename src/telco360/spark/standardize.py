@@ -11,9 +11,7 @@ import csv
 import datetime as dt
 import gzip
 import io
-import operator
 import re
-from functools import reduce
 from typing import Iterable
 
 import pandas as pd
@@ -251,12 +249,10 @@ def plan_records_frame(
 
 def _blank_to_null(column: Column) -> Column:
     # Most values have no surrounding whitespace, and then the value is its own trim: btrim with a
-    # set walks and allocates per character, so it only runs when the first character sorts below
-    # "!" (every character of the set does; strings compare byte-wise) or the value ends with a set
-    # character. The end is tested by `endswith`, which compares the last bytes: `substring(-1)`
-    # counts every character of the value first (~5% of Job A's CPU at 1M events).
-    ends_in_whitespace = [column.endswith(character) for character in _WHITESPACE]
-    at_an_end = reduce(operator.or_, ends_in_whitespace, column < F.lit("!"))
+    # set walks and allocates per character, so it only runs when an end character sorts below
+    # "!" (every character of the set does; strings compare byte-wise). Two comparisons, not one
+    # test per set character and end, keep the generated code of the ~40 fields small.
+    at_an_end = (column < F.lit("!")) | (F.substring(column, -1, 1) < F.lit("!"))
     trimmed = F.call_function("btrim", column, F.lit(_WHITESPACE))
     return F.when(at_an_end, F.when(trimmed != "", trimmed)).when(column != "", column)
 
