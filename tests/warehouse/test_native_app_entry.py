@@ -7,6 +7,7 @@ it cannot run (the stage's files, `reference()`) is served from the test's own t
 from __future__ import annotations
 
 import json
+import sys
 
 import pytest
 
@@ -30,6 +31,10 @@ def app_session(fakesnow_wh, monkeypatch):
     from snowflake.snowpark import Session
 
     monkeypatch.syspath_prepend(str(handlers.PROCEDURES_DIR))
+    # The zip's root names (`analytics`, ...) may already name another module in this process
+    # (tests/analytics is a package): import the procedure modules anew, restored afterwards.
+    for module in handlers.PROCEDURES_DIR.glob("*.py"):
+        monkeypatch.delitem(sys.modules, module.stem, raising=False)
     session = Session.builder.configs({"connection": snowflake.connector.connect(**SERVER, socket_timeout=600)}).create()
     session.sql("CREATE SCHEMA IF NOT EXISTS TELCO_DB.CORE").collect()
     session.sql("USE SCHEMA TELCO_DB.CORE").collect()
