@@ -4,7 +4,7 @@ staging_load by default)."""
 import json
 
 from telco360.warehouse.pipeline import to_json_ready
-from telco360.warehouse.seams import COPY, backend_for_staging_load, prepare_staging
+from telco360.warehouse.seams import COPY, backend_for_staging_load
 from telco360.warehouse.tables import locate_in_session
 from telco360.warehouse.steps import load_staging
 
@@ -12,5 +12,5 @@ from telco360.warehouse.steps import load_staging
 def sp_load_staging(session, run_date: str, staging_load: str = COPY) -> str:
     backend = backend_for_staging_load(session, staging_load)
     locate_in_session(session)
-    prepare_staging(session, backend.staging, run_date)
+    backend.staging.prepare(session, run_date)
     return json.dumps(to_json_ready(load_staging(session, run_date, backend=backend)))

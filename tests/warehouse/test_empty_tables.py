@@ -134,6 +134,9 @@ def test_every_step_loads_what_is_staged_when_tables_are_empty(warehouse, emptie
 class AlreadyStaged:
     """SP_LOAD_STAGING's reader for tables the test has staged itself: nothing to copy."""
 
+    def prepare(self, session, run_date: str) -> None:
+        pass
+
     def read_manifest(self, session, run_date: str) -> dict:
         return {"run_id": "R-TEST", "tables": {table: {} for table in STAGING_TABLES}}
 

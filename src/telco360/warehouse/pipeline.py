@@ -17,7 +17,7 @@ from snowflake.snowpark.types import StructType
 
 from telco360.warehouse.quality import post_load_check
 from telco360.warehouse.columns import utc_now
-from telco360.warehouse.seams import Backend, backend_for, prepare_staging
+from telco360.warehouse.seams import Backend, backend_for
 from telco360.warehouse.steps import STEPS
 from telco360.warehouse.tables import PIPELINE_RUN_LOG, STG_ACTIVITY, STG_CUSTOMERS, STG_PLANS, qualified_name, table_schema
 
@@ -78,7 +78,7 @@ def run_pipeline(
     run_started_at = utc_now()
     step_name = "BEGIN"
     recorders: list[Callable[[Session], None]] = []
-    prepare_staging(session, backend.staging, run_date)
+    backend.staging.prepare(session, run_date)
     backend.transaction.begin(session)
     try:
         for step_name, step in STEPS:

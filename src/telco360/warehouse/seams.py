@@ -73,9 +73,11 @@ class WriteResult:
 
 
 class StagingReader(Protocol):
-    """`read_manifest` and `load_table` run inside the pipeline's transaction. A reader that must
-    send DDL (which would commit it) defines `prepare(session, run_date)` too, which
-    `prepare_staging` runs before BEGIN."""
+    """`read_manifest` and `load_table` run inside the pipeline's transaction; `prepare` runs
+    before BEGIN, for what a reader must send as DDL (which would commit the transaction: an
+    external table's refresh). COPY, the references and the local reader prepare nothing."""
+
+    def prepare(self, session: Session, run_date: str) -> None: ...
 
     def read_manifest(self, session: Session, run_date: str) -> dict: ...
 
@@ -246,14 +248,6 @@ def select_manifest(run_date: str, read: Callable[[str], Optional[dict]], where:
     )
 
 
-def prepare_staging(session: Session, reader: StagingReader, run_date: str) -> None:
-    """What `reader` must send before the pipeline's BEGIN (an external table's refresh is DDL,
-    which would commit the transaction); COPY, the references and the local reader need nothing."""
-    prepare = getattr(reader, "prepare", None)
-    if prepare is not None:
-        prepare(session, run_date)
-
-
 def checked_run_date(run_date: str) -> str:
     """`run_date` when it is a YYYY-MM-DD date (it also names a file on the stage)."""
     try:
@@ -295,6 +289,9 @@ class SnowflakeStagingReader:
             return None
         value = rows[0][0]
         return json.loads(value) if isinstance(value, str) else dict(value)
+
+    def prepare(self, session: Session, run_date: str) -> None:
+        """Nothing: COPY is DML."""
 
     def stage_json_query(self, name: str) -> str:
         return f"SELECT $1 FROM {stage()}/{name} (FILE_FORMAT => '{manifest_file_format()}')"
@@ -410,6 +407,9 @@ class ReferenceStagingReader:
 
     def __init__(self, source: Optional[Callable[[Session, str], DataFrame]] = None):
         self.source = source or (lambda session, reference: session.sql(f"SELECT * FROM reference('{reference}')"))
+
+    def prepare(self, session: Session, run_date: str) -> None:
+        """Nothing: the copy is DML."""
 
     def read_manifest(self, session: Session, run_date: str) -> dict:
         # No "rows": a bound table announces no count, so the load checks none. The bound tables

@@ -102,6 +102,9 @@ class LocalStagingReader:
             raise StagingError(f"{exc} (locally: c360 run --date {run_date}, or c360 glue staging --lake "
                                f"{self.staging_dir.parent} --run-id {run_date}_<name>)") from None
 
+    def prepare(self, session: Session, run_date: str) -> None:
+        """Nothing: the local load reads the lake's files directly."""
+
     def read_json(self, name: str) -> Optional[dict]:
         path = self.staging_dir / name
         if not path.is_file():
