@@ -7,15 +7,20 @@ Each scale runs in its own process (peak RSS is per process): generate one day w
 `telco360.generator.generate`, route it with `telco360.validator.local.validate_lake`, start the
 local SparkSession (not timed: Glue starts it before the script) with the JIT flags Job A's
 pending input picks (`telco360.spark.session.jit_options`; `C360_SPARK_JAVA_OPTIONS` replaces
-them), then time Job A and Job B as `main()` runs them. Target on local[2]: the large scale
-through A+B within 30 s, and 10x the data within 11x the time.
+them), then time Job A and Job B as `main()` runs them. Target: 10x the data within 11x the time.
 
 After the large scale, in its own process too, Spark's floor for the same day: the least two
 jobs could do with that data (the NDJSON read with the contract's string schema and written
 as Parquet; then the events deduped by `event_id` and the customers by value, written as
 Parquet), with no line numbers, rules, quarantine or manifests. It shows how much of the
 large figure is Spark's own cost on this machine, measured in the same hour (`--no-floor`
-skips it).
+skips it). Targets (issue #25): A+B within 1.3x the floor, each job within 1.5x its part.
+
+This VM's speed drifts by up to 1.6x within an hour, and one fresh JVM's time by about 15%
+from the next: `--repeat N` runs the large jobs and the floor N times, alternately, and
+judges the targets on the median ratios.
+
+    .venv/bin/python benchmarks/glue.py --scales large --repeat 3
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -33,8 +39,8 @@ SCALES = {
     "medium": {"events_per_day": 100_000, "customers": 10_000},
     "large": {"events_per_day": 1_000_000, "customers": 100_000},
 }
-TARGET_SECONDS = 30.0
 TARGET_RATIO = 11.0
+FLOOR_TARGETS = {"a_plus_b": 1.3, "a": 1.5, "b": 1.5}  # job seconds / the floor's, each at most
 
 
 def peak_rss_mib(spark) -> tuple[float, float]:
@@ -168,6 +174,15 @@ def run_floor(scale: str) -> dict:
     }
 
 
+def floor_ratios(large: dict, floor: dict) -> dict[str, float]:
+    """The jobs' seconds over the floor's, per job and for both."""
+    return {
+        "a_plus_b": large["a_plus_b_s"] / floor["floor_a_plus_b_s"],
+        "a": large["job_a_s"] / floor["floor_a_s"],
+        "b": large["job_b_s"] / floor["floor_b_s"],
+    }
+
+
 def run_in_own_process(flag: str, scale: str) -> dict | None:
     out = subprocess.run([sys.executable, __file__, flag, scale], capture_output=True, text=True, env=os.environ)
     if out.returncode != 0:
@@ -180,6 +195,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=list(SCALES))
     parser.add_argument("--no-floor", action="store_true", help="skip Spark's floor after the large scale")
+    parser.add_argument("--repeat", type=int, default=1, metavar="N",
+                        help="run the large jobs and the floor N times, alternately, and judge on the median ratios")
     parser.add_argument("--one-scale", choices=list(SCALES), help=argparse.SUPPRESS)
     parser.add_argument("--floor-of", choices=list(SCALES), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -211,19 +228,32 @@ def main() -> int:
         print(f"{smaller['scale']} -> {larger['scale']}: {data:.1f}x the records, {ratio:.2f}x the time "
               f"(target <= {TARGET_RATIO:.0f}x)")
     large = next((r for r in results if r["scale"] == "large"), None)
-    if large:
-        verdict = "meets" if large["a_plus_b_s"] <= TARGET_SECONDS else "misses"
-        print(f"large A+B {large['a_plus_b_s']:.1f} s {verdict} the {TARGET_SECONDS:.0f} s target")
     if large and not args.no_floor:
-        floor = run_in_own_process("--floor-of", "large")
-        if floor is None:
-            return 1
-        print(
-            f"Spark's floor for the large day (NDJSON as strings -> Parquet, then dedupe -> Parquet; "
-            f"no line numbers, rules or quarantine): A {floor['floor_a_s']:.1f} s, B {floor['floor_b_s']:.1f} s, "
-            f"A+B {floor['floor_a_plus_b_s']:.1f} s | load avg {floor['load_average_1m_after']}"
-        )
-        results.append(floor)
+        ratios = []
+        for attempt in range(max(1, args.repeat)):
+            if attempt:
+                large = run_in_own_process("--one-scale", "large")
+                if large is None:
+                    return 1
+                results.append(large)
+            floor = run_in_own_process("--floor-of", "large")
+            if floor is None:
+                return 1
+            results.append(floor)
+            ratios.append(floor_ratios(large, floor))
+            print(
+                f"run {attempt + 1}: large A {large['job_a_s']:.1f} s, B {large['job_b_s']:.1f} s | Spark's floor "
+                f"(NDJSON as strings -> Parquet, then dedupe -> Parquet; no line numbers, rules or quarantine): "
+                f"A {floor['floor_a_s']:.1f} s, B {floor['floor_b_s']:.1f} s | ratios "
+                + ", ".join(f"{name} {ratio:.2f}x" for name, ratio in ratios[-1].items())
+                + f" | load avg {floor['load_average_1m_after']}",
+                flush=True,
+            )
+        for name, limit in FLOOR_TARGETS.items():
+            median = statistics.median(r[name] for r in ratios)
+            verdict = "meets" if median <= limit else "misses"
+            print(f"{name.replace('_plus_', '+').upper()} / floor: median {median:.2f}x of {len(ratios)} "
+                  f"{verdict} the target <= {limit}x")
     print(json.dumps(results, indent=2))
     return 0
 
