@@ -15,7 +15,7 @@ import re
 from typing import Iterable
 
 import pandas as pd
-from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
@@ -33,6 +33,10 @@ from telco360.spark.schemas import (
 )
 
 FORMAT_ERROR = "format_error"  # a whole-record problem found while parsing the line/row
+# Can the record's values hold whitespace other than spaces? A JSON line's values only through a
+# backslash escape (Spark's parser refuses raw control characters in a string); a CSV field can
+# hold a raw tab.
+ESCAPED = "_escaped"
 REASONS = "reasons"
 REASON = "reason"
 
@@ -52,26 +56,57 @@ _JSON_OPTIONS = {"mode": "PERMISSIVE", "columnNameOfCorruptRecord": CORRUPT_RECO
 
 # --- lines and line numbers -----------------------------------------------------------------
 
+# Job A reads every archived file whole, in a task of its own: Spark neither splits a file into
+# blocks (as it would a plain file above maxPartitionBytes; a .gz file it never splits) nor
+# packs several files into one task (which it does below openCostInBytes). Set on the session,
+# where Spark reads them when it plans the scan; maxPartitionNum would pack files again.
+WHOLE_FILE_READ = {
+    "spark.sql.files.maxPartitionBytes": str(2**62),
+    "spark.sql.files.openCostInBytes": str(2**62),
+}
+_PACKING_SETTING = "spark.sql.files.maxPartitionNum"
+# monotonically_increasing_id() is the task's partition index << 33 plus the row's position in
+# the task: with one file per task, its low 33 bits count the file's lines from 0.
+_LINE_IN_FILE = (1 << 33) - 1
+
+
 def read_archived_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
-    """One row per line (`.gz` decompressed), with where it was read.
+    """One row per line (`.gz` decompressed), with its position in the file and the lineage
+    the file's key carries.
 
     As in the validator, only LF ends a line and a CR directly before it belongs to the line
     end: by default the text source also ends a line at a bare CR, which JSON allows between
     tokens. The reader drops a UTF-8 BOM at a file's very start (Hadoop's LineRecordReader);
     anywhere else U+FEFF is data.
-    `file_block_start` and `monotonically_increasing_id` are taken in the scan itself, before
-    any filter or shuffle: within one block of one file the id grows by one per line.
+    Each file is read whole by one task (`WHOLE_FILE_READ`, set on the session), so the id
+    taken in the scan itself, before any filter, counts the file's lines. Numbering thus needs
+    no second pass over the lines (an earlier design counted each block's lines first).
+    The lineage comes from a listing of the same paths (`binaryFile` without its content), one
+    row per file, joined to the lines by the path as Spark gives it: the path is decoded and
+    parsed once per file, not per line.
     Paths are literal: a contract name may hold glob characters (`_[1]`), which Spark would
-    otherwise expand. `source_uri_path` is the path as Spark gives it, URI-encoded: it is the
-    same for every line of a file, so `number_lines` decodes it once per block, not per line.
+    otherwise expand.
     """
+    for key, value in WHOLE_FILE_READ.items():
+        spark.conf.set(key, value)
+    spark.conf.unset(_PACKING_SETTING)
+    literal_paths = [_literal_path(path) for path in paths]
+    uri_path = F.col("_metadata.file_path")
+    source_path = _decoded_path(uri_path)
+    source_file = F.regexp_extract(source_path, r"([^/]+)$", 1)
+    lineage = spark.read.format("binaryFile").load(literal_paths).select(
+        uri_path.alias("source_uri_path"),
+        source_file.alias("source_file"),
+        F.to_date(F.regexp_extract(source_file, _EXTRACT_DATE, 1), "yyyyMMdd").alias("extract_date"),
+        F.regexp_extract(source_path, _INGEST_DATE, 1).cast(T.DateType()).alias("ingest_date"),
+    )
     value = F.col("value")
-    return spark.read.option("lineSep", "\n").text([_literal_path(path) for path in paths]).select(
+    lines = spark.read.option("lineSep", "\n").text(literal_paths).select(
         F.when(value.endswith("\r"), value.substr(F.lit(1), F.length(value) - 1)).otherwise(value).alias("value"),
-        F.col("_metadata.file_path").alias("source_uri_path"),
-        F.col("_metadata.file_block_start").alias("block_start"),
+        uri_path.alias("source_uri_path"),
         F.monotonically_increasing_id().alias("read_order"),
     )
+    return lines.join(F.broadcast(lineage), "source_uri_path")
 
 
 def _literal_path(path: str) -> str:
@@ -86,30 +121,10 @@ def _decoded_path(uri_path: Column) -> Column:
 
 
 def number_lines(lines: DataFrame) -> DataFrame:
-    """Add the 1-based line number within each file and the lineage the file's key carries.
-
-    A block's lines are read in order by one task, so their ids are consecutive: a line's
-    number is its distance from the block's first id plus the lines of the file's earlier
-    blocks. Those per-block figures (and the lineage parsed from the path) come from a
-    small aggregate broadcast back to the lines, so numbering needs no shuffle or sort of
-    the lines themselves, however Spark split or packed the files.
-    """
-    block = ["source_uri_path", "block_start"]
-    earlier_blocks = Window.partitionBy("source_uri_path").orderBy("block_start").rowsBetween(Window.unboundedPreceding, -1)
-    source_path = _decoded_path(F.col("source_uri_path"))
-    source_file = F.regexp_extract(source_path, r"([^/]+)$", 1)
-    blocks = lines.groupBy(*block).agg(
-        F.min("read_order").alias("_first_read"), F.count(F.lit(1)).alias("_block_lines")
-    ).select(
-        *block,
-        (F.col("_first_read") - F.coalesce(F.sum("_block_lines").over(earlier_blocks), F.lit(0))).alias("_line_base"),
-        source_file.alias("source_file"),
-        F.to_date(F.regexp_extract(source_file, _EXTRACT_DATE, 1), "yyyyMMdd").alias("extract_date"),
-        F.regexp_extract(source_path, _INGEST_DATE, 1).cast(T.DateType()).alias("ingest_date"),
-    )
-    return lines.join(F.broadcast(blocks), block).select(
+    """The lines of `read_archived_lines` with their 1-based line number within their file."""
+    return lines.select(
         F.col("source_file"),
-        (F.col("read_order") - F.col("_line_base") + 1).alias("source_line"),
+        (F.col("read_order").bitwiseAND(F.lit(_LINE_IN_FILE)) + 1).alias("source_line"),
         F.col("extract_date"),
         F.col("ingest_date"),
         F.col("value"),
@@ -146,6 +161,7 @@ def parse_json_lines(numbered: DataFrame, dataset: str) -> DataFrame:
         .otherwise(F.coalesce(*[F.when(F.col("_json_marked")[f.name] != F.col("_json")[f.name],
                                        F.lit(f"bad_type:{f.name}")) for f in spec.fields]))
         .alias(FORMAT_ERROR),
+        F.col(RAW_RECORD).contains("\\").alias(ESCAPED),
     )
 
 
@@ -242,19 +258,21 @@ def plan_records_frame(
         )
         for r in records
     ], columns=schema.names)
-    return spark.createDataFrame(rows, schema)
+    return spark.createDataFrame(rows, schema).withColumn(ESCAPED, F.lit(True))
 
 
 # --- rules ------------------------------------------------------------------------------------
 
-def _blank_to_null(column: Column) -> Column:
-    # Most values have no surrounding whitespace, and then the value is its own trim: btrim with a
-    # set walks and allocates per character, so it only runs when an end character sorts below
-    # "!" (every character of the set does; strings compare byte-wise). Two comparisons, not one
-    # test per set character and end, keep the generated code of the ~40 fields small.
-    at_an_end = (column < F.lit("!")) | (F.substring(column, -1, 1) < F.lit("!"))
-    trimmed = F.call_function("btrim", column, F.lit(_WHITESPACE))
-    return F.when(at_an_end, F.when(trimmed != "", trimmed)).when(column != "", column)
+def _blank_to_null(column: Column, escaped: Column) -> Column:
+    """The value trimmed of `_WHITESPACE`, null when nothing is left.
+
+    Where the record can hold no whitespace but spaces (`ESCAPED` is false: nearly every JSON
+    line), `trim` does it: it trims spaces only, by byte, and returns the value itself when
+    there are none. btrim with a set walks and allocates per character, so only the rare
+    escaped record pays for it.
+    """
+    trimmed = F.when(escaped, F.call_function("btrim", column, F.lit(_WHITESPACE))).otherwise(F.trim(column))
+    return F.when(trimmed != "", trimmed)
 
 
 def _missing(field: contract.Field, value: Column) -> Column:
@@ -397,11 +415,12 @@ def _trimmed_with_parsed_objects(records: DataFrame, dataset: str) -> DataFrame:
     each object field parsed once into `_<field>_object`."""
     spec = contract.DATASET_SPECS[dataset]
     trimmed = [
-        F.col(f.name) if f.type == contract.OBJECT else _blank_to_null(F.col(f.name)).alias(f.name)
+        F.col(f.name) if f.type == contract.OBJECT else _blank_to_null(F.col(f.name), F.col(ESCAPED)).alias(f.name)
         for f in spec.fields
     ]
     stage = records.select(
-        *trimmed, *[F.col(name) for name in contract.LINEAGE_COLUMNS], F.col(RAW_RECORD), F.col(FORMAT_ERROR)
+        *trimmed, *[F.col(name) for name in contract.LINEAGE_COLUMNS], F.col(RAW_RECORD), F.col(FORMAT_ERROR),
+        F.col(ESCAPED),
     )
     for field in spec.fields:
         if field.type == contract.OBJECT:
@@ -431,7 +450,7 @@ def _values_and_rules(dataset: str) -> tuple[list[Column], list[Column], list[Ru
             not_an_object = value.isNotNull() & (parsed.isNull() | parsed[CORRUPT_RECORD].isNotNull())
             reasons.append(_failed(not_an_object, "bad_type", field))
             for member, column in contract.ADDRESS_CLEAN_COLUMNS:
-                values.append(_blank_to_null(parsed[member]).alias(column))
+                values.append(_blank_to_null(parsed[member], F.col(ESCAPED)).alias(column))
             continue
         typed = f"_typed_{field.clean_name}"
         expression, rules = _typed_value(dataset, field, value, F.col(typed))
