@@ -29,6 +29,14 @@ def numbered_lines(spark):
     return build
 
 
+@pytest.fixture
+def archive_day(tmp_path):
+    """An empty archive folder of activity files for ingest date 2024-01-16."""
+    folder = tmp_path / "archive" / "activity_logs" / "ingest_date=2024-01-16"
+    folder.mkdir(parents=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def python_worker_tasks():
     """How many tasks of a frame's scan would run in Python workers (a worker costs ~1.7 s to

@@ -15,13 +15,6 @@ def _numbered(spark, paths):
     return {(r["source_file"], r["source_line"]): r["value"] for r in rows}
 
 
-@pytest.fixture
-def archive_day(tmp_path):
-    folder = tmp_path / "archive" / "activity_logs" / "ingest_date=2024-01-16"
-    folder.mkdir(parents=True)
-    return folder
-
-
 def test_line_numbers_count_crlf_and_blank_lines_as_physical_lines(spark, archive_day):
     path = archive_day / "activity_logs_20240115.ndjson"
     path.write_bytes(b'{"event_id":"A"}\r\n\r\n{"event_id":"B"}\r\n')

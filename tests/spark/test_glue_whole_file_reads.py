@@ -4,17 +4,9 @@ from __future__ import annotations
 
 import gzip
 
-import pytest
 
 from telco360 import contract
 from telco360.spark import standardize
-
-
-@pytest.fixture
-def archive_day(tmp_path):
-    folder = tmp_path / "archive" / "activity_logs" / "ingest_date=2024-01-16"
-    folder.mkdir(parents=True)
-    return folder
 
 
 def test_each_file_is_one_task_whatever_the_session_would_split_or_pack(spark, archive_day):
