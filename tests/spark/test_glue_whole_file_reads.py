@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 
+import pytest
+from pyspark.sql import functions as F
 
 from telco360 import contract
 from telco360.spark import standardize
@@ -63,3 +65,12 @@ def test_raw_whitespace_around_csv_fields_is_trimmed(spark):
     row = standardize.standardize_records(frame, contract.PLANS).first()
     assert (row["plan_id"], row["plan_name"], str(row["monthly_fee"]), row["plan_type"], row["reasons"]) == (
         "PLN-1", "Basic", "5.00", "POSTPAID", [])
+
+
+def test_a_line_of_a_file_the_listing_did_not_name_fails_the_job(spark, archive_day):
+    path = archive_day / "activity_logs_20240115.ndjson"
+    path.write_text('{"event_id":"E1"}\n')
+    lines = standardize.read_archived_lines(spark, [str(path)])
+    unlisted = lines.withColumn("source_file", F.lit(None).cast("string"))
+    with pytest.raises(Exception, match="no listing of the archived file"):
+        standardize.number_lines(unlisted).collect()

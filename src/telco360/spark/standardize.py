@@ -106,7 +106,7 @@ def read_archived_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
         uri_path.alias("source_uri_path"),
         F.monotonically_increasing_id().alias("read_order"),
     )
-    return lines.join(F.broadcast(lineage), "source_uri_path")
+    return lines.join(F.broadcast(lineage), "source_uri_path", "left")
 
 
 def _literal_path(path: str) -> str:
@@ -121,9 +121,14 @@ def _decoded_path(uri_path: Column) -> Column:
 
 
 def number_lines(lines: DataFrame) -> DataFrame:
-    """The lines of `read_archived_lines` with their 1-based line number within their file."""
+    """The lines of `read_archived_lines` with their 1-based line number within their file.
+
+    A line whose file the listing did not name fails the job rather than being dropped or
+    written without its lineage (the two reads list the same literal paths, so it should not
+    happen)."""
+    unlisted = F.concat(F.lit("Job A: no listing of the archived file "), F.col("source_uri_path"))
     return lines.select(
-        F.col("source_file"),
+        F.coalesce(F.col("source_file"), F.raise_error(unlisted)).alias("source_file"),
         (F.col("read_order").bitwiseAND(F.lit(_LINE_IN_FILE)) + 1).alias("source_line"),
         F.col("extract_date"),
         F.col("ingest_date"),
