@@ -95,10 +95,7 @@ def read_records(spark: SparkSession, storage: LakeStorage, dataset: str, files:
     """The string-typed records of a dataset's files, and the files that could not be read."""
     if dataset != contract.PLANS:
         lines = standardize.read_archived_lines(spark, [storage.spark_path(key) for key, _, _ in files])
-        # Numbered, the lines of many small files go on in as many tasks as the job has cores:
-        # one task (and one output file) per archived file would be many small ones.
-        numbered = standardize.number_lines(lines).coalesce(spark.sparkContext.defaultParallelism)
-        return standardize.parse_json_lines(numbered, dataset), []
+        return standardize.parse_json_lines(standardize.number_lines(lines), dataset), []
     records, extract_dates, ingest_dates, unreadable = [], {}, {}, []
     for key, extract_date, ingest_date in files:
         name = key.rsplit("/", 1)[1]
