@@ -79,8 +79,8 @@ def read_archived_lines(spark: SparkSession, paths: list[str]) -> DataFrame:
     tokens. The reader drops a UTF-8 BOM at a file's very start (Hadoop's LineRecordReader);
     anywhere else U+FEFF is data.
     Each file is read whole by one task (`WHOLE_FILE_READ`, set on the session), so the id
-    taken in the scan itself, before any filter, counts the file's lines. Numbering thus needs
-    no second pass over the lines (an earlier design counted each block's lines first).
+    taken in the scan itself, before any filter, counts the file's lines: numbering needs no
+    second pass over the lines.
     The lineage comes from a listing of the same paths (`binaryFile` without its content), one
     row per file, joined to the lines by the path as Spark gives it: the path is decoded and
     parsed once per file, not per line.
