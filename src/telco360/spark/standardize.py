@@ -157,15 +157,11 @@ def parse_json_lines(numbered: DataFrame, dataset: str) -> DataFrame:
         | F.col(f"_json.{CORRUPT_RECORD}").isNotNull()
         | ~(starts_an_object | F.col(RAW_RECORD).rlike(_OBJECT_START))
     )
-    unpaired = _unpaired_surrogates(parsed, dataset)
-    return unpaired.select(
+    return parsed.select(
         *[F.col(f"_json.{f.name}").alias(f.name) for f in spec.fields],
         *[F.col(name) for name in contract.LINEAGE_COLUMNS],
         F.col(RAW_RECORD),
-        F.when(malformed, F.lit("malformed_json"))
-        .otherwise(F.coalesce(*[F.when(F.col("_json_marked")[f.name] != F.col("_json")[f.name],
-                                       F.lit(f"bad_type:{f.name}")) for f in spec.fields]))
-        .alias(FORMAT_ERROR),
+        F.when(malformed, F.lit("malformed_json")).otherwise(_unpaired_surrogate_field(dataset)).alias(FORMAT_ERROR),
         F.col(RAW_RECORD).contains("\\").alias(ESCAPED),
     )
 
@@ -178,21 +174,25 @@ _UNPAIRED_SURROGATE = (
 )
 
 
-def _unpaired_surrogates(parsed: DataFrame, dataset: str) -> DataFrame:
-    """Add `_json_marked`: the line parsed again with each unpaired surrogate escape written as
-    U+FFFD, only for lines holding an unpaired surrogate escape (null for the others).
+def _unpaired_surrogate_field(dataset: str) -> Column:
+    """`bad_type:<field>` for the first contract field whose string held an unpaired surrogate
+    escape, else null.
 
     Spark's JSON reader turns an unpaired surrogate into `?` (Java's UTF-8 encoder), so the
-    value would load with a character the source never sent. A field whose value differs
-    between the two parses held one; a `?` in the source is the same in both. Most lines hold
-    no `\\u` at all, and then only that substring test runs.
+    value would load with a character the source never sent. Only a line holding an unpaired
+    surrogate escape is parsed again, with each such escape written as U+FFFD: a field whose
+    value differs between the two parses held one; a `?` in the source is the same in both.
+    The escape test runs once per line, in the CASE's condition: most lines hold no `\\u` at
+    all, and then only that substring test runs.
     """
     line = F.col(RAW_RECORD)
     escapes_only = F.regexp_replace(line, r"\\\\", r"\\u005c")
     has_unpaired = line.contains("\\u") & escapes_only.rlike(_UNPAIRED_SURROGATE)
     marked = F.regexp_replace(escapes_only, _UNPAIRED_SURROGATE, r"\\ufffd")
     reparsed = F.from_json(marked, source_schema(dataset), _JSON_OPTIONS)
-    return parsed.select("*", F.when(has_unpaired, reparsed).alias("_json_marked"))
+    spec = contract.DATASET_SPECS[dataset]
+    changed = [F.when(reparsed[f.name] != F.col("_json")[f.name], F.lit(f"bad_type:{f.name}")) for f in spec.fields]
+    return F.when(has_unpaired, F.coalesce(*changed))
 
 
 # --- plans CSV --------------------------------------------------------------------------------
