@@ -239,6 +239,19 @@ def test_offset_limits_match_zone_offsets(numbered_lines):
     ]
 
 
+def test_timestamps_with_non_ascii_characters_are_bad_timestamps(numbered_lines):
+    # The UTC conversion slices a timestamp by bytes: a multi-byte character cut in half must
+    # neither fail the job nor let the value through.
+    stamps = ["2024-01-15T09:00:00+05:3\u0660", "2024-01-15T09:00:00\uff3a", "\uff12024-01-15T09:00:00Z",
+              "2024-01-15T09:00:00+0\u00e9:00", "2024-01-15T09:00:\u00e9\u00e9+01:00"]
+    lines = [
+        json.dumps({"event_id": f"E{n}", "customer_id": "C0000042", "event_type": "SMS", "event_ts": stamp})
+        for n, stamp in enumerate(stamps, start=1)
+    ]
+    rows = _standardize(numbered_lines, contract.ACTIVITY_LOGS, "activity_logs_20240115.ndjson", lines)
+    assert [(rows[n]["event_ts"], rows[n]["reasons"]) for n in range(1, 6)] == [(None, ["bad_timestamp:event_ts"])] * 5
+
+
 def test_trim_removes_exactly_the_whitespace_set_at_either_end(numbered_lines):
     cells = [" \tC1", "C2\n\r", "\fC3\v", "C 4", "\u00a0C5\u2003", "C6", " \t\n\r\f\v", "x"]
     lines = [
