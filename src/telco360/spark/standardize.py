@@ -141,7 +141,7 @@ def parse_json_lines(numbered: DataFrame, dataset: str) -> DataFrame:
 
     A line that is not a JSON object (broken JSON, an array, a bare value) gets the format
     error `malformed_json` and keeps its raw text for the quarantine. A contract field whose
-    string holds an unpaired surrogate escape gets `bad_type:<field>` (see `_unpaired_surrogates`).
+    string holds an unpaired surrogate escape gets `bad_type:<field>` (see `_unpaired_surrogate_field`).
     """
     spec = contract.DATASET_SPECS[dataset]
     # Nearly every line starts with its `{`: that byte test spares it the regexes, which first
