@@ -240,16 +240,17 @@ def test_offset_limits_match_zone_offsets(numbered_lines):
 
 
 def test_timestamps_with_non_ascii_characters_are_bad_timestamps(numbered_lines):
-    # The UTC conversion slices a timestamp by bytes: a multi-byte character cut in half must
-    # neither fail the job nor let the value through.
-    stamps = ["2024-01-15T09:00:00+05:3\u0660", "2024-01-15T09:00:00\uff3a", "\uff12024-01-15T09:00:00Z",
-              "2024-01-15T09:00:00+0\u00e9:00", "2024-01-15T09:00:\u00e9\u00e9+01:00"]
+    # The UTC conversion slices a timestamp by bytes: a multi-byte character that the 6-byte
+    # tail cuts in half (the first) or holds (the second), or one anywhere else, must neither
+    # fail the job nor let the value through.
+    stamps = ["2024-01-15T09:00:00\u00e901:00", "2024-01-15T09:00:00+0\u00e9:0", "2024-01-15T09:00:00+05:3\u0660",
+              "2024-01-15T09:00:00\uff3a", "\uff12024-01-15T09:00:00Z", "2024-01-15T09:00:\u00e9\u00e9+01:00"]
     lines = [
         json.dumps({"event_id": f"E{n}", "customer_id": "C0000042", "event_type": "SMS", "event_ts": stamp})
         for n, stamp in enumerate(stamps, start=1)
     ]
     rows = _standardize(numbered_lines, contract.ACTIVITY_LOGS, "activity_logs_20240115.ndjson", lines)
-    assert [(rows[n]["event_ts"], rows[n]["reasons"]) for n in range(1, 6)] == [(None, ["bad_timestamp:event_ts"])] * 5
+    assert [(rows[n]["event_ts"], rows[n]["reasons"]) for n in range(1, 7)] == [(None, ["bad_timestamp:event_ts"])] * 6
 
 
 def test_trim_removes_exactly_the_whitespace_set_at_either_end(numbered_lines):
