@@ -230,26 +230,30 @@ def fakesnow_session(env: dict[str, str] | None = None) -> Iterator[Session]:
         try:
             yield session
         finally:
-            close(session)
+            session.close()
             SERVER.clear()
 
 
-def close(session: Session) -> None:
-    """The Snowpark session and its connection, before the server stops (an open connection
-    would try to abort its queries on a stopped server at exit)."""
-    session.close()
-    session.connection.close()
+def connect():
+    """A connector connection to the running server.
+
+    fakesnow's own network_timeout (1 s) is its way to fail fast (no retries); a slow
+    statement needs the socket to wait longer. Its login returns no master token, without
+    which the connector's close() cannot delete the session and returns before it marks
+    itself closed: Snowpark's exit hook would then cancel queries on the stopped server (a
+    thread traceback after the test run). The session token serves as the master token.
+    """
+    import snowflake.connector
+
+    connection = snowflake.connector.connect(**{**SERVER, "socket_timeout": 600})
+    connection.rest.update_tokens(connection.rest.token, master_token=connection.rest.token)
+    return connection
 
 
 def warehouse_session(env: dict[str, str]) -> Session:
     """A new Snowpark session on the running server, its warehouse created by the DDL for
     `env`, its current schema the DW schema (where the procedures of that env run)."""
-    import snowflake.connector
-
-    # fakesnow's own network_timeout (1 s) is its way to fail fast (no retries); a slow
-    # statement needs the socket to wait longer.
-    connection = snowflake.connector.connect(**{**SERVER, "socket_timeout": 600})
-    session = Session.builder.configs({"connection": connection}).create()
+    session = Session.builder.configs({"connection": connect()}).create()
     project_env = {"database": "TELCO_DB", "staging_schema": "STAGING", "dw_schema": "DW", **env}
     database = project_env["database"]
     session.sql(f"CREATE DATABASE IF NOT EXISTS {database}").collect()

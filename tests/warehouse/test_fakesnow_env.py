@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import customer, event, plan, write_staging
-from fakesnow_shims import close, fakesnow_backend, warehouse_session
+from fakesnow_shims import fakesnow_backend, warehouse_session
 from telco360.warehouse import steps
 from telco360.runner import handlers
 from telco360.warehouse.tables import locate, locate_in_session
@@ -18,7 +18,7 @@ DEV = {"database": "TELCO_DB_DEV"}
 def dev_session(fakesnow_wh):
     session = warehouse_session(DEV)
     yield session
-    close(session)
+    session.close()
     locate()
 
 

@@ -26,8 +26,7 @@ def probes(log) -> list[str]:
 def app_session(fakesnow_wh, monkeypatch):
     """A new session on the fakesnow server whose current schema is CORE, where the app's
     procedures run; the app's handlers module imported as the procedure zip holds it."""
-    import snowflake.connector
-    from fakesnow_shims import SERVER, close
+    from fakesnow_shims import connect
     from snowflake.snowpark import Session
 
     monkeypatch.syspath_prepend(str(handlers.PROCEDURES_DIR))
@@ -35,11 +34,11 @@ def app_session(fakesnow_wh, monkeypatch):
     # (tests/analytics is a package): import the procedure modules anew, restored afterwards.
     for module in handlers.PROCEDURES_DIR.glob("*.py"):
         monkeypatch.delitem(sys.modules, module.stem, raising=False)
-    session = Session.builder.configs({"connection": snowflake.connector.connect(**SERVER, socket_timeout=600)}).create()
+    session = Session.builder.configs({"connection": connect()}).create()
     session.sql("CREATE SCHEMA IF NOT EXISTS TELCO_DB.CORE").collect()
     session.sql("USE SCHEMA TELCO_DB.CORE").collect()
     yield session
-    close(session)
+    session.close()
     tables.locate()
 
 
