@@ -18,7 +18,10 @@ skips it). Targets (issue #25): A+B within 1.3x the floor, each job within 1.5x 
 
 This VM's speed drifts by up to 1.6x within an hour, and one fresh JVM's time by about 15%
 from the next: `--repeat N` runs the large jobs and the floor N times, alternately, and
-judges the targets on the median ratios.
+judges the targets on the median ratios. Each run also prints the JVM's CPU seconds of each
+job and of the floor's part by the kind of thread (`JvmCpu`): tasks, the JIT compilers, the
+planning threads that serve the Python driver, GC, other. On two cores both are busy through
+nearly all of a large run, so CPU a job saves in any kind comes off its time.
 
     .venv/bin/python benchmarks/glue.py --scales large --repeat 3
 """
@@ -32,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 SCALES = {
@@ -51,12 +55,61 @@ def peak_rss_mib(spark) -> tuple[float, float]:
     return jvm_kib / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def jvm_cpu_seconds(spark) -> float:
-    """CPU time (user + system) the driver JVM has used so far: on a shared machine it moves
+def _cpu_seconds(stat_path: str) -> tuple[str, float]:
+    """(thread or process name, user + system CPU seconds) from a /proc `stat` file."""
+    with open(stat_path) as stat:
+        text = stat.read()
+    fields = text.rsplit(")", 1)[1].split()
+    return text[text.index("(") + 1:text.rindex(")")], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+# What a JVM thread's name (as /proc cuts it, 15 characters) says it does. `Thread-N` threads
+# serve the Python driver's calls: building, analysing and planning the queries.
+THREAD_KINDS = (("Executor task", "tasks"), ("C1 Compiler", "jit"), ("C2 Compiler", "jit"),
+                ("GC Thread", "gc"), ("Thread-", "planning"))
+
+
+class JvmCpu:
+    """The CPU time (user + system) the driver JVM uses inside the `with` block, in all and by
+    the kind of thread (`THREAD_KINDS`, the rest `other`). Threads are sampled every 0.2 s, so a
+    thread that ends inside the block keeps nearly all it used. On a shared machine CPU moves
     less with other people's load than wall time does."""
-    with open(f"/proc/{spark.sparkContext._gateway.proc.pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, spark):
+        self.pid = spark.sparkContext._gateway.proc.pid
+        self.seconds: dict[str, float] = {}
+
+    def _threads(self) -> dict[str, tuple[str, float]]:
+        threads = {}
+        for tid in os.listdir(f"/proc/{self.pid}/task"):
+            try:
+                threads[tid] = _cpu_seconds(f"/proc/{self.pid}/task/{tid}/stat")
+            except OSError:  # ended since the listing
+                pass
+        return threads
+
+    def __enter__(self) -> "JvmCpu":
+        self._first, self._total = self._threads(), _cpu_seconds(f"/proc/{self.pid}/stat")[1]
+        self._last, self._done = dict(self._first), threading.Event()
+        self._sampler = threading.Thread(target=self._sample, daemon=True)
+        self._sampler.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._done.wait(0.2):
+            self._last.update(self._threads())
+
+    def __exit__(self, *_) -> None:
+        self._done.set()
+        self._sampler.join()
+        self._last.update(self._threads())
+        total = _cpu_seconds(f"/proc/{self.pid}/stat")[1] - self._total
+        by_kind = dict.fromkeys(["tasks", "jit", "planning", "gc"], 0.0)
+        for tid, (name, seconds) in self._last.items():
+            kind = next((k for prefix, k in THREAD_KINDS if name.startswith(prefix)), None)
+            if kind:
+                by_kind[kind] += seconds - self._first.get(tid, (name, 0.0))[1]
+        self.seconds = {k: round(v, 1) for k, v in {"total": total, **by_kind, "other": total - sum(by_kind.values())}.items()}
 
 
 def run_scale(scale: str) -> dict:
@@ -80,12 +133,14 @@ def run_scale(scale: str) -> dict:
         jit = jit_names.get(session.jit_options(input_bytes), "C360_SPARK_JAVA_OPTIONS")
         clean_main, staging_main = handlers.glue_main("clean_job.py"), handlers.glue_main("staging_job.py")
 
-        started, cpu_started = time.perf_counter(), jvm_cpu_seconds(spark)
-        clean = clean_main(["--lake_uri", lake, "--run_id", "bench_a"])
-        clean_seconds, clean_cpu = time.perf_counter() - started, jvm_cpu_seconds(spark) - cpu_started
-        started, cpu_started = time.perf_counter(), jvm_cpu_seconds(spark)
-        staged = staging_main(["--lake_uri", lake, "--run_id", "bench_b"])
-        staging_seconds, staging_cpu = time.perf_counter() - started, jvm_cpu_seconds(spark) - cpu_started
+        started = time.perf_counter()
+        with JvmCpu(spark) as clean_cpu:
+            clean = clean_main(["--lake_uri", lake, "--run_id", "bench_a"])
+        clean_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        with JvmCpu(spark) as staging_cpu:
+            staged = staging_main(["--lake_uri", lake, "--run_id", "bench_b"])
+        staging_seconds = time.perf_counter() - started
         jvm_mib, python_mib = peak_rss_mib(spark)
 
     records = sum(d["records"] for d in clean["datasets"].values())
@@ -100,11 +155,11 @@ def run_scale(scale: str) -> dict:
         "quarantined": records - clean_rows,
         "job_a_s": round(clean_seconds, 2),
         "job_a_rows_per_s": round(records / clean_seconds),
-        "job_a_jvm_cpu_s": round(clean_cpu, 1),
+        "job_a_jvm_cpu_s": clean_cpu.seconds,
         "staged_rows": {t: v["rows"] for t, v in staged["tables"].items()},
         "job_b_s": round(staging_seconds, 2),
         "job_b_rows_per_s": round(clean_rows / staging_seconds),
-        "job_b_jvm_cpu_s": round(staging_cpu, 1),
+        "job_b_jvm_cpu_s": staging_cpu.seconds,
         "a_plus_b_s": round(clean_seconds + staging_seconds, 2),
         "peak_rss_jvm_mib": round(jvm_mib),
         "peak_rss_python_mib": round(python_mib),
@@ -114,8 +169,6 @@ def run_scale(scale: str) -> dict:
 
 def run_floor(scale: str) -> dict:
     """Spark's least work for one generated day, timed as run_scale times the jobs."""
-    import threading
-
     from pyspark.sql import functions as F
 
     from telco360 import contract
@@ -160,16 +213,20 @@ def run_floor(scale: str) -> dict:
             rows.write.mode("overwrite").parquet(f"{lake}/floor_staging/{dataset}")
 
         started = time.perf_counter()
-        side_by_side(read_and_write)
+        with JvmCpu(spark) as read_cpu:
+            side_by_side(read_and_write)
         read_seconds = time.perf_counter() - started
         started = time.perf_counter()
-        side_by_side(dedupe_and_write)
+        with JvmCpu(spark) as dedupe_cpu:
+            side_by_side(dedupe_and_write)
         dedupe_seconds = time.perf_counter() - started
     return {
         "scale": scale,
         "floor_a_s": round(read_seconds, 2),
         "floor_b_s": round(dedupe_seconds, 2),
         "floor_a_plus_b_s": round(read_seconds + dedupe_seconds, 2),
+        "floor_a_jvm_cpu_s": read_cpu.seconds,
+        "floor_b_jvm_cpu_s": dedupe_cpu.seconds,
         "load_average_1m_after": round(os.getloadavg()[0], 1),
     }
 
@@ -181,6 +238,10 @@ def floor_ratios(large: dict, floor: dict) -> dict[str, float]:
         "a": large["job_a_s"] / floor["floor_a_s"],
         "b": large["job_b_s"] / floor["floor_b_s"],
     }
+
+
+def cpu_split(seconds: dict[str, float]) -> str:
+    return ", ".join(f"{kind} {value}" for kind, value in seconds.items())
 
 
 def run_in_own_process(flag: str, scale: str) -> dict | None:
@@ -218,7 +279,7 @@ def main() -> int:
             f"({result['input_text_mib']} MiB of text, JIT {result['jit']}) | "
             f"A {result['job_a_s']:6.2f} s {result['job_a_rows_per_s']:>9,} rows/s | "
             f"B {result['job_b_s']:6.2f} s {result['job_b_rows_per_s']:>9,} rows/s | "
-            f"A+B {result['a_plus_b_s']:6.2f} s (JVM CPU A {result['job_a_jvm_cpu_s']} s, B {result['job_b_jvm_cpu_s']} s) | peak RSS JVM {result['peak_rss_jvm_mib']:,} MiB, "
+            f"A+B {result['a_plus_b_s']:6.2f} s (JVM CPU A {result['job_a_jvm_cpu_s']['total']} s, B {result['job_b_jvm_cpu_s']['total']} s) | peak RSS JVM {result['peak_rss_jvm_mib']:,} MiB, "
             f"python {result['peak_rss_python_mib']:,} MiB | load avg {result['load_average_1m_after']}",
             flush=True,
         )
@@ -249,6 +310,9 @@ def main() -> int:
                 + f" | load avg {floor['load_average_1m_after']}",
                 flush=True,
             )
+            for job in ("a", "b"):
+                print(f"  JVM CPU of {job.upper()}, s: " + cpu_split(large[f"job_{job}_jvm_cpu_s"])
+                      + " | the floor's part: " + cpu_split(floor[f"floor_{job}_jvm_cpu_s"]), flush=True)
         for name, limit in FLOOR_TARGETS.items():
             median = statistics.median(r[name] for r in ratios)
             verdict = "meets" if median <= limit else "misses"
