@@ -27,11 +27,10 @@ from typing import Callable, Optional
 
 from telco360.deploy.artifacts import package_files
 from telco360.deploy.errors import DeployError
+from telco360.deploy.layout import GLUE_SCRIPT_DIR, STATE_MACHINE_DEFINITION, VALIDATOR_HANDLER
 
 TEMPLATE = Path("aws/template.yaml")
-STATE_MACHINE_DEFINITION = Path("aws/statemachine/customer360.asl.json")
-VALIDATOR_HANDLER = Path("lambda/validator/handler.py")
-GLUE_SCRIPTS = {"CleanJobScriptKey": Path("glue/clean_job.py"), "StagingJobScriptKey": Path("glue/staging_job.py")}
+GLUE_SCRIPTS = {"CleanJobScriptKey": GLUE_SCRIPT_DIR / "clean_job.py", "StagingJobScriptKey": GLUE_SCRIPT_DIR / "staging_job.py"}
 PACKAGE_DIR = Path("src/telco360")
 # Pinned to the version the tests run with (pyproject.toml pins the same).
 VALIDATOR_VENDORED = ("msgspec==0.22.0", "orjson==3.13.0")

@@ -14,11 +14,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
+from telco360.deploy import layout
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
-LAMBDA_HANDLER = REPO_ROOT / "lambda" / "validator" / "handler.py"
-GLUE_SCRIPT_DIR = REPO_ROOT / "glue"
-PROCEDURES_DIR = REPO_ROOT / "snowpark" / "procedures"
-STATE_MACHINE_DEFINITION = REPO_ROOT / "aws" / "statemachine" / "customer360.asl.json"
+LAMBDA_HANDLER = REPO_ROOT / layout.VALIDATOR_HANDLER
+GLUE_SCRIPT_DIR = REPO_ROOT / layout.GLUE_SCRIPT_DIR
+PROCEDURES_DIR = REPO_ROOT / layout.PROCEDURES_DIR
+STATE_MACHINE_DEFINITION = REPO_ROOT / layout.STATE_MACHINE_DEFINITION
 
 
 def load_module(path: Path, name: str, fresh: bool = False) -> ModuleType:
