@@ -12,9 +12,8 @@ def write_run_report(lake: Path, out: Path, as_of: dt.date | None = None) -> Pat
     """Collect, render and write the report of a local lake; returns the page's path (the
     demo calls this at its end)."""
     from telco360.analytics.report import collect_lake_facts, render_report, write_report
-    from telco360.warehouse.columns import utc_now
 
-    now = utc_now()
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     report = {**collect_lake_facts(lake), "generated_at": now.isoformat(sep=" ", timespec="seconds"), "notes": []}
     if (Path(lake) / WAREHOUSE).is_dir():
         report.update(warehouse_sections(Path(lake), as_of or _latest_run_date(report) or now.date(), now))
