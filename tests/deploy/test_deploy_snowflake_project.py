@@ -12,6 +12,7 @@ import pytest
 from deploy_helpers import copy_snowflake_project
 
 from telco360 import contract
+from telco360.deploy.repo_layout import PROCEDURES_DIR
 from telco360.deploy.snowflake import load_project
 from telco360.runner import handlers
 
@@ -38,6 +39,11 @@ def test_every_procedure_takes_run_date_varchar_then_only_defaulted_arguments_an
         for e in procedure_entities(snowflake_project).values()
     }
     assert shapes == {(("RUN_DATE", "VARCHAR"), True, "VARCHAR")}
+
+
+def test_every_procedure_ships_the_folder_local_runs_import_the_handlers_from(snowflake_project):
+    sources = [{Path(a.src) for a in e.artifacts} for e in procedure_entities(snowflake_project).values()]
+    assert all(PROCEDURES_DIR in s for s in sources)
 
 
 def test_procedure_packages_are_declared_in_the_entity_not_a_requirements_file(snowflake_project, repo_root):

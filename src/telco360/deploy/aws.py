@@ -27,7 +27,7 @@ from typing import Callable, Optional
 
 from telco360.deploy.artifacts import package_files
 from telco360.deploy.errors import DeployError
-from telco360.deploy.layout import GLUE_SCRIPT_DIR, STATE_MACHINE_DEFINITION, VALIDATOR_HANDLER
+from telco360.deploy.repo_layout import GLUE_SCRIPT_DIR, STATE_MACHINE_DEFINITION, VALIDATOR_HANDLER
 
 TEMPLATE = Path("aws/template.yaml")
 GLUE_SCRIPTS = {"CleanJobScriptKey": GLUE_SCRIPT_DIR / "clean_job.py", "StagingJobScriptKey": GLUE_SCRIPT_DIR / "staging_job.py"}

@@ -14,13 +14,13 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, Callable
 
-from telco360.deploy import layout
+from telco360.deploy import repo_layout
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
-LAMBDA_HANDLER = REPO_ROOT / layout.VALIDATOR_HANDLER
-GLUE_SCRIPT_DIR = REPO_ROOT / layout.GLUE_SCRIPT_DIR
-PROCEDURES_DIR = REPO_ROOT / layout.PROCEDURES_DIR
-STATE_MACHINE_DEFINITION = REPO_ROOT / layout.STATE_MACHINE_DEFINITION
+VALIDATOR_HANDLER = REPO_ROOT / repo_layout.VALIDATOR_HANDLER
+GLUE_SCRIPT_DIR = REPO_ROOT / repo_layout.GLUE_SCRIPT_DIR
+PROCEDURES_DIR = REPO_ROOT / repo_layout.PROCEDURES_DIR
+STATE_MACHINE_DEFINITION = REPO_ROOT / repo_layout.STATE_MACHINE_DEFINITION
 
 
 def load_module(path: Path, name: str, fresh: bool = False) -> ModuleType:
@@ -45,7 +45,7 @@ def load_module(path: Path, name: str, fresh: bool = False) -> ModuleType:
 
 
 def lambda_handler() -> Callable[[dict, Any], dict]:
-    return load_module(LAMBDA_HANDLER, "telco360_lambda_validator").handler
+    return load_module(VALIDATOR_HANDLER, "telco360_lambda_validator").handler
 
 
 def glue_main(script: str) -> Callable[[list[str]], dict]:
