@@ -18,10 +18,11 @@ skips it). Targets (issue #25): A+B within 1.3x the floor, each job within 1.5x 
 
 This VM's speed drifts by up to 1.6x within an hour, and one fresh JVM's time by about 15%
 from the next: `--repeat N` runs the large jobs and the floor N times, alternately, and
-judges the targets on the median ratios. Each run also prints the JVM's CPU seconds of each
-job and of the floor's part by the kind of thread (`JvmCpu`): tasks, the JIT compilers, the
-planning threads that serve the Python driver, GC, other. On two cores both are busy through
-nearly all of a large run, so CPU a job saves in any kind comes off its time.
+judges the targets on the median ratios. With each floor run it also prints the JVM's CPU
+seconds of each large job and of the floor's part by the kind of thread (`JvmCpu`): tasks,
+the JIT compilers, the planning threads that serve the Python driver, GC, other (every scale's
+split is in the JSON at the end). On two cores both are busy through nearly all of a large
+run, so CPU a job saves in any kind comes off its time.
 
     .venv/bin/python benchmarks/glue.py --scales large --repeat 3
 """
@@ -55,41 +56,50 @@ def peak_rss_mib(spark) -> tuple[float, float]:
     return jvm_kib / 1024, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _cpu_seconds(stat_path: str) -> tuple[str, float]:
-    """(thread or process name, user + system CPU seconds) from a /proc `stat` file."""
+def _thread_stat(stat_path: str) -> tuple[str, int, float]:
+    """(name, start time in clock ticks, user + system CPU seconds) from a /proc `stat` file."""
     with open(stat_path) as stat:
         text = stat.read()
-    fields = text.rsplit(")", 1)[1].split()
-    return text[text.index("(") + 1:text.rindex(")")], (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    fields = text.rsplit(")", 1)[1].split()  # fields[0] is the stat file's 3rd field
+    ticks = os.sysconf("SC_CLK_TCK")
+    return text[text.index("(") + 1:text.rindex(")")], int(fields[19]), (int(fields[11]) + int(fields[12])) / ticks
 
 
-# What a JVM thread's name (as /proc cuts it, 15 characters) says it does. `Thread-N` threads
-# serve the Python driver's calls: building, analysing and planning the queries.
+# What a JVM thread's name (as /proc cuts it, 15 characters) says it does, in the order the
+# split is printed. `Thread-N` threads serve the Python driver's Py4J calls: building,
+# analysing and planning the queries.
 THREAD_KINDS = (("Executor task", "tasks"), ("C1 Compiler", "jit"), ("C2 Compiler", "jit"),
-                ("GC Thread", "gc"), ("Thread-", "planning"))
+                ("Thread-", "planning"), ("GC Thread", "gc"))
 
 
 class JvmCpu:
     """The CPU time (user + system) the driver JVM uses inside the `with` block, in all and by
-    the kind of thread (`THREAD_KINDS`, the rest `other`). Threads are sampled every 0.2 s, so a
-    thread that ends inside the block keeps nearly all it used. On a shared machine CPU moves
-    less with other people's load than wall time does."""
+    the kind of thread (`THREAD_KINDS`; the rest is `other`).
+
+    Threads are sampled every 0.2 s, keyed by id and start time (Linux reuses thread ids): a
+    thread that ends inside the block keeps what it used up to its last sample, and the rest,
+    like all of a thread that lived less than 0.2 s, counts as `other`; so the kinds are lower
+    bounds. The sampler itself is Python, outside the JVM, and costs about 1% of a core. On a
+    shared machine CPU moves less with other people's load than wall time does.
+    """
 
     def __init__(self, spark):
         self.pid = spark.sparkContext._gateway.proc.pid
         self.seconds: dict[str, float] = {}
 
-    def _threads(self) -> dict[str, tuple[str, float]]:
+    def _threads(self) -> dict[tuple[str, int], tuple[str, float]]:
         threads = {}
         for tid in os.listdir(f"/proc/{self.pid}/task"):
             try:
-                threads[tid] = _cpu_seconds(f"/proc/{self.pid}/task/{tid}/stat")
+                name, started, seconds = _thread_stat(f"/proc/{self.pid}/task/{tid}/stat")
             except OSError:  # ended since the listing
-                pass
+                continue
+            threads[(tid, started)] = (name, seconds)
         return threads
 
     def __enter__(self) -> "JvmCpu":
-        self._first, self._total = self._threads(), _cpu_seconds(f"/proc/{self.pid}/stat")[1]
+        self._total_at_start = _thread_stat(f"/proc/{self.pid}/stat")[2]
+        self._first = self._threads()
         self._last, self._done = dict(self._first), threading.Event()
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
@@ -99,16 +109,18 @@ class JvmCpu:
         while not self._done.wait(0.2):
             self._last.update(self._threads())
 
-    def __exit__(self, *_) -> None:
+    def __exit__(self, exc_type, *_) -> None:
         self._done.set()
         self._sampler.join()
+        if exc_type is not None:  # the job failed (perhaps the JVM with it): nothing to measure
+            return
         self._last.update(self._threads())
-        total = _cpu_seconds(f"/proc/{self.pid}/stat")[1] - self._total
-        by_kind = dict.fromkeys(["tasks", "jit", "planning", "gc"], 0.0)
-        for tid, (name, seconds) in self._last.items():
+        total = _thread_stat(f"/proc/{self.pid}/stat")[2] - self._total_at_start
+        by_kind = dict.fromkeys((kind for _, kind in THREAD_KINDS), 0.0)
+        for key, (name, seconds) in self._last.items():
             kind = next((k for prefix, k in THREAD_KINDS if name.startswith(prefix)), None)
             if kind:
-                by_kind[kind] += seconds - self._first.get(tid, (name, 0.0))[1]
+                by_kind[kind] += seconds - self._first.get(key, (name, 0.0))[1]
         self.seconds = {k: round(v, 1) for k, v in {"total": total, **by_kind, "other": total - sum(by_kind.values())}.items()}
 
 
@@ -133,14 +145,14 @@ def run_scale(scale: str) -> dict:
         jit = jit_names.get(session.jit_options(input_bytes), "C360_SPARK_JAVA_OPTIONS")
         clean_main, staging_main = handlers.glue_main("clean_job.py"), handlers.glue_main("staging_job.py")
 
-        started = time.perf_counter()
         with JvmCpu(spark) as clean_cpu:
+            started = time.perf_counter()
             clean = clean_main(["--lake_uri", lake, "--run_id", "bench_a"])
-        clean_seconds = time.perf_counter() - started
-        started = time.perf_counter()
+            clean_seconds = time.perf_counter() - started
         with JvmCpu(spark) as staging_cpu:
+            started = time.perf_counter()
             staged = staging_main(["--lake_uri", lake, "--run_id", "bench_b"])
-        staging_seconds = time.perf_counter() - started
+            staging_seconds = time.perf_counter() - started
         jvm_mib, python_mib = peak_rss_mib(spark)
 
     records = sum(d["records"] for d in clean["datasets"].values())
@@ -212,14 +224,14 @@ def run_floor(scale: str) -> dict:
                 rows = rows.dropDuplicates()
             rows.write.mode("overwrite").parquet(f"{lake}/floor_staging/{dataset}")
 
-        started = time.perf_counter()
         with JvmCpu(spark) as read_cpu:
+            started = time.perf_counter()
             side_by_side(read_and_write)
-        read_seconds = time.perf_counter() - started
-        started = time.perf_counter()
+            read_seconds = time.perf_counter() - started
         with JvmCpu(spark) as dedupe_cpu:
+            started = time.perf_counter()
             side_by_side(dedupe_and_write)
-        dedupe_seconds = time.perf_counter() - started
+            dedupe_seconds = time.perf_counter() - started
     return {
         "scale": scale,
         "floor_a_s": round(read_seconds, 2),
