@@ -19,12 +19,15 @@ import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from snowflake.snowpark import Session
 
 from telco360.warehouse import seams
 from telco360.warehouse.tables import ALL_TABLES, qualified_name
+
+if TYPE_CHECKING:
+    from snowflake.connector import SnowflakeConnection
 
 REPO = Path(__file__).resolve().parents[2]
 TABLES_SQL = REPO / "snowpark" / "sql" / "20_tables.sql"
@@ -234,8 +237,8 @@ def fakesnow_session(env: dict[str, str] | None = None) -> Iterator[Session]:
             SERVER.clear()
 
 
-def connect():
-    """A connector connection to the running server.
+def connect() -> SnowflakeConnection:
+    """A connector connection to the running server (inside `fakesnow_session`).
 
     fakesnow's own network_timeout (1 s) is its way to fail fast (no retries); a slow
     statement needs the socket to wait longer. Its login returns no master token, without

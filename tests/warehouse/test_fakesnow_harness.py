@@ -5,7 +5,7 @@ from __future__ import annotations
 from snowflake.snowpark import Session
 
 
-def test_a_closed_session_is_closed_before_the_server_stops(fakesnow_wh):
+def test_a_closed_session_is_closed_before_the_server_stops(fakesnow_server):
     from fakesnow_shims import connect
 
     session = Session.builder.configs({"connection": connect()}).create()
