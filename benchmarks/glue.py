@@ -121,7 +121,8 @@ class JvmCpu:
             kind = next((k for prefix, k in THREAD_KINDS if name.startswith(prefix)), None)
             if kind:
                 by_kind[kind] += seconds - self._first.get(key, (name, 0.0))[1]
-        self.seconds = {k: round(v, 1) for k, v in {"total": total, **by_kind, "other": total - sum(by_kind.values())}.items()}
+        seconds = {"total": total, **by_kind, "other": total - sum(by_kind.values())}
+        self.seconds = {kind: round(value, 1) for kind, value in seconds.items()}
 
 
 def run_scale(scale: str) -> dict:

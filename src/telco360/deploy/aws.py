@@ -30,7 +30,10 @@ from telco360.deploy.errors import DeployError
 from telco360.deploy.repo_layout import GLUE_SCRIPT_DIR, STATE_MACHINE_DEFINITION, VALIDATOR_HANDLER
 
 TEMPLATE = Path("aws/template.yaml")
-GLUE_SCRIPTS = {"CleanJobScriptKey": GLUE_SCRIPT_DIR / "clean_job.py", "StagingJobScriptKey": GLUE_SCRIPT_DIR / "staging_job.py"}
+GLUE_SCRIPTS = {
+    "CleanJobScriptKey": GLUE_SCRIPT_DIR / "clean_job.py",
+    "StagingJobScriptKey": GLUE_SCRIPT_DIR / "staging_job.py",
+}
 PACKAGE_DIR = Path("src/telco360")
 # Pinned to the version the tests run with (pyproject.toml pins the same).
 VALIDATOR_VENDORED = ("msgspec==0.22.0", "orjson==3.13.0")
