@@ -218,6 +218,19 @@ def quarantine_chart(clean_runs: list[dict]) -> str:
     return bar_chart("chart-quarantine", "Quarantined records per clean run, by rule", labels, series, "records", stacked=True)
 
 
+def _card_opening(css_class: str, run: dict, headline: list[tuple[str, object]]) -> str:
+    """A run card's opening: its id, RUN_DATE, status and seconds, its error if any, and one
+    row of headline figures."""
+    status = str(run.get("status", ""))
+    return (
+        f'<div class="{css_class}"><h3>Run {escape(str(run.get("run_id", "")))} &middot; RUN_DATE '
+        f'{escape(str(run.get("run_date", "")))} &middot; <span class="{escape(status)}">{escape(status)}</span> '
+        f'&middot; {escape(str(run.get("seconds", "")))} s</h3>'
+        + (f'<p class="FAIL">{escape(str(run["error"]))}</p>' if run.get("error") else "")
+        + _table([k for k, _ in headline], [[v for _, v in headline]], numeric=set(range(len(headline))))
+    )
+
+
 def _pipeline_section(run: dict, ingest_days: dict[str, dict]) -> str:
     steps = {s["step"]: s for s in run.get("steps", [])}
     day = ingest_days.get(str(run.get("run_date")), {"archived": {}, "rejected": []})
@@ -234,11 +247,7 @@ def _pipeline_section(run: dict, ingest_days: dict[str, dict]) -> str:
                   s.get("rows_deleted"), s.get("rows_rekeyed"), s.get("seconds"), s.get("error")]
                  for s in run.get("steps", [])]
     return (
-        f'<div class="card"><h3>Run {escape(str(run["run_id"]))} &middot; RUN_DATE {escape(str(run.get("run_date")))} '
-        f'&middot; <span class="{escape(str(run.get("status")))}">{escape(str(run.get("status")))}</span> '
-        f'&middot; {escape(str(run.get("seconds")))} s</h3>'
-        + (f'<p class="FAIL">{escape(str(run["error"]))}</p>' if run.get("error") else "")
-        + _table([k for k, _ in headline], [[v for _, v in headline]], numeric=set(range(len(headline))))
+        _card_opening("card", run, headline)
         + "<h4>Stage timings and rows</h4>"
         + _table(["step", "status", "rows in", "inserted", "updated", "deleted", "re-keyed", "seconds", "error"],
                  step_rows, numeric={2, 3, 4, 5, 6, 7}, status={1})
@@ -277,13 +286,8 @@ def _runner_card(record: dict) -> str:
         ("facts re-keyed", steps.get("SP_LOAD_FACT_ACTIVITY", {}).get("rows_rekeyed")),
     ]
     checks = [r for check in warehouse.get("checks", []) for r in check.get("results", [])]
-    status = str(record.get("status", ""))
     return (
-        f'<div class="card run"><h3>Run {escape(str(record.get("run_id", "")))} &middot; RUN_DATE '
-        f'{escape(str(record.get("run_date", "")))} &middot; <span class="{escape(status)}">{escape(status)}</span> '
-        f'&middot; {escape(str(record.get("seconds", "")))} s</h3>'
-        + (f'<p class="FAIL">{escape(str(record["error"]))}</p>' if record.get("error") else "")
-        + _table([k for k, _ in headline], [[v for _, v in headline]], numeric=set(range(len(headline))))
+        _card_opening("card run", record, headline)
         + "<h4>Stage timings</h4>"
         + _table(["stage", "status", "seconds", "error"], timing_rows, numeric={2}, status={1})
         + "<h4>Rejected files</h4>"
