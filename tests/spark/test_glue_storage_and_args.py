@@ -138,6 +138,15 @@ def test_local_jvm_runs_c1_for_small_input_and_tiered_c2_for_large(monkeypatch):
     assert "TieredStopAtLevel" not in session.LARGE_INPUT_JIT_OPTIONS
 
 
+def test_the_local_jvm_has_room_to_compile_through_a_long_backfill(spark):
+    # The test session's JVM starts with the small-input flags (C1 alone, 48 MiB by default).
+    jvm = spark.sparkContext._jvm
+    diagnostics = jvm.java.lang.management.ManagementFactory.getPlatformMXBean(
+        jvm.java.lang.Class.forName("com.sun.management.HotSpotDiagnosticMXBean")
+    )
+    assert int(diagnostics.getVMOption("ReservedCodeCacheSize").getValue()) >= 240 * 2**20
+
+
 def test_compressed_input_counts_as_the_text_it_holds():
     sizes = {"archive/a.ndjson.gz": 10, "archive/b.ndjson": 10, "archive/c.csv": 1, "clean/d.parquet": 2}
     assert session.text_bytes(sizes) == 10 * session.COMPRESSED_SIZE_RATIO + 10 + 1 + 2 * session.COMPRESSED_SIZE_RATIO

@@ -9,8 +9,12 @@ from pathlib import Path
 # saves: C1 only (no C2 tier) halved Job A's JVM CPU time at 100k events. Spark's generated
 # stage methods exceed HotSpot's 8000-byte limit for compiling, so without
 # -DontCompileHugeMethods they stay interpreted (Job A at 1M events +45%). Parallel GC: no
-# concurrent G1 threads competing for the two cores. Measured in docs/glue.md.
-SMALL_INPUT_JIT_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:-DontCompileHugeMethods -XX:+UseParallelGC"
+# concurrent G1 threads competing for the two cores. Measured in docs/glue.md. C1 alone gets
+# a 48 MiB code cache, which the demo's one JVM filled on its seventh day: HotSpot then stops
+# compiling for good, so a longer backfill would run interpreted. 240 MiB is tiered's default.
+SMALL_INPUT_JIT_OPTIONS = (
+    "-XX:TieredStopAtLevel=1 -XX:ReservedCodeCacheSize=240m -XX:-DontCompileHugeMethods -XX:+UseParallelGC"
+)
 # From about 128 MiB of text (~700k events a day) C2's code repays its compiles: JSON parsing
 # runs ~5x faster than in C1 code. Tier-4 thresholds at 30x the defaults keep C2 to the code
 # that runs all job long (at 10x it compiled more and was slower; at 100x the hot loops stayed
