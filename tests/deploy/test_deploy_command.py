@@ -10,7 +10,8 @@ import pytest
 
 from telco360.cli import main
 from telco360.deploy import aws
-from telco360.deploy.errors import DeployError
+from telco360.commands import deploy as deploy_command
+from telco360.deploy.errors import DeployError, StepFailed
 from telco360.deploy.snowflake import Command, run_plan
 
 SETUP_VARS = [
@@ -75,9 +76,41 @@ def test_run_stops_at_the_first_failing_step_and_says_how_to_resume(tmp_path):
         ran.append(argv[-1])
         return subprocess.CompletedProcess(argv, 1 if argv[-1] == "b.sql" else 0)
 
-    with pytest.raises(DeployError, match=r"step 2/3 failed \(exit 1\): snow sql -f b.sql\. Every step is idempotent"):
+    with pytest.raises(StepFailed, match=r"step 2/3 failed \(exit 1\): snow sql -f b.sql\. Every step is idempotent"):
         run_plan(plan, tmp_path, echo=lambda line: None, runner=runner)
     assert ran == ["a.sql", "b.sql"]
+
+
+def test_a_step_that_fails_exits_1_and_names_the_step(capsys, repo_root, tmp_path, monkeypatch):
+    failing_snow = tmp_path / "snow"
+    failing_snow.write_text("#!/bin/sh\nexit 1\n")
+    failing_snow.chmod(0o755)
+    monkeypatch.setattr(deploy_command, "snow_executable", lambda: str(failing_snow))
+    assert main(["deploy", "snowflake", "--repo", str(repo_root), "--var", "staging_url=s3://telco-lake/staging/"]) == 1
+    assert "step 1/8 failed (exit 1)" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("target", [
+    ["snowflake", "--dry-run"],
+    ["app", "--dry-run"],
+    ["aws", "--dry-run", "--lake-bucket", "lake", "--artifacts-bucket", "artifacts"],
+])
+def test_a_deploy_outside_the_repository_says_where_to_run_it(capsys, tmp_path, target):
+    assert main(["deploy", *target, "--repo", str(tmp_path)]) == 2
+    assert "holds no snowflake.yml: run from the repository's root or pass --repo" in capsys.readouterr().err
+
+
+def test_deploy_runs_the_snow_installed_beside_the_interpreter_before_one_on_path(tmp_path, monkeypatch):
+    on_path, venv_bin = tmp_path / "path", tmp_path / "venv" / "bin"
+    for folder in (on_path, venv_bin):
+        folder.mkdir(parents=True)
+        (folder / "snow").write_text("#!/bin/sh\n")
+        (folder / "snow").chmod(0o755)
+    monkeypatch.setenv("PATH", str(on_path))
+    monkeypatch.setattr(sys, "executable", str(venv_bin / "python"))
+    assert deploy_command.snow_executable() == str(venv_bin / "snow")
+    (venv_bin / "snow").unlink()
+    assert deploy_command.snow_executable() == str(on_path / "snow")
 
 
 ROOT_MODULES = {"telco360/__init__.py", "telco360/contract.py", "telco360/lake.py", "telco360/logs.py"}

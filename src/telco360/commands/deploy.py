@@ -9,7 +9,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from telco360.deploy.errors import DeployError
+from telco360.deploy.errors import DeployError, StepFailed
 from telco360.deploy.snowflake import parse_assignments
 
 
@@ -71,6 +71,7 @@ def print_or_run(target: str, args, build_plan) -> int:
     from telco360.deploy.snowflake import run_plan
 
     try:
+        require_repo_root(args.repo)
         plan = build_plan("snow" if args.dry_run else snow_executable())
         if args.dry_run:
             for command in plan:
@@ -79,21 +80,34 @@ def print_or_run(target: str, args, build_plan) -> int:
         run_plan(plan, args.repo, print)
     except DeployError as err:
         print(f"c360 deploy {target}: {err}", file=sys.stderr)
-        return 2
+        return exit_code(err)
     return 0
 
 
+def require_repo_root(repo: Path) -> None:
+    """Every deploy reads this repository's files (snowflake.yml, aws/, snowpark/, app/), found
+    from `--repo`, by default the current directory."""
+    if not (repo / "snowflake.yml").is_file():
+        raise DeployError(f"{repo} holds no snowflake.yml: run from the repository's root or pass --repo ROOT")
+
+
+def exit_code(err: DeployError) -> int:
+    """1 when a step ran and failed, 2 when the deploy stopped before running anything."""
+    return 1 if isinstance(err, StepFailed) else 2
+
+
 def snow_executable() -> str:
-    """`snow` on PATH (e.g. the Snowflake CLI GitHub action's), else the one installed beside
-    this interpreter (the snowflake-cli pinned by pyproject.toml)."""
+    """The `snow` installed beside this interpreter (the snowflake-cli pyproject.toml pins, whose
+    flags the plans use), else the one on PATH (an install without its dependencies)."""
     beside = Path(sys.executable).with_name("snow")
-    return shutil.which("snow") or (str(beside) if beside.exists() else "snow")
+    return str(beside) if beside.exists() else shutil.which("snow") or "snow"
 
 
 def run_aws(args) -> int:
     from telco360.deploy.aws import AwsDeployment, deploy_aws
 
     try:
+        require_repo_root(args.repo)
         deployment = AwsDeployment(
             stack_name=args.stack_name, lake_bucket=args.lake_bucket,
             artifacts_bucket=args.artifacts_bucket, artifacts_prefix=args.artifacts_prefix,
@@ -102,5 +116,5 @@ def run_aws(args) -> int:
         deploy_aws(args.repo, deployment, args.out, args.dry_run, print)
     except DeployError as err:
         print(f"c360 deploy aws: {err}", file=sys.stderr)
-        return 2
+        return exit_code(err)
     return 0

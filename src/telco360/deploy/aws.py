@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from telco360.deploy.artifacts import package_files
-from telco360.deploy.errors import DeployError
+from telco360.deploy.errors import DeployError, StepFailed
 from telco360.deploy.repo_layout import GLUE_SCRIPT_DIR, STATE_MACHINE_DEFINITION, VALIDATOR_HANDLER
 
 TEMPLATE = Path("aws/template.yaml")
@@ -154,11 +154,11 @@ def vendor_validator_packages(vendor_dir: Path, runtime: str, architecture: str,
     vendor_dir.mkdir(parents=True)
     pip = vendor_command(vendor_dir, runtime, architecture)
     if runner(pip).returncode != 0:
-        raise DeployError("vendoring msgspec and orjson for the validator Lambda failed: check access to PyPI "
+        raise StepFailed("vendoring msgspec and orjson for the validator Lambda failed: check access to PyPI "
                           f"and rerun (command: {' '.join(pip)})")
     foreign = foreign_binaries(vendor_dir, runtime, architecture)
     if foreign:
-        raise DeployError(f"the validator zip would ship binaries {runtime} on {architecture} cannot load: "
+        raise StepFailed(f"the validator zip would ship binaries {runtime} on {architecture} cannot load: "
                           + "; ".join(foreign) + ". Check VALIDATOR_VENDORED and the template's Runtime "
                           "and Architectures, then deploy again.")
     return pip
@@ -255,7 +255,7 @@ def deploy_stack(cloudformation, s3, deployment: AwsDeployment, template: dict,
                    Capabilities=["CAPABILITY_NAMED_IAM"], **source)
     status = _stack_status(cloudformation, deployment.stack_name)
     if status == "ROLLBACK_COMPLETE":
-        raise DeployError(f"stack {deployment.stack_name} is ROLLBACK_COMPLETE (its first deploy failed) and "
+        raise StepFailed(f"stack {deployment.stack_name} is ROLLBACK_COMPLETE (its first deploy failed) and "
                           f"cannot be updated: `aws cloudformation delete-stack --stack-name {deployment.stack_name}`, "
                           "then deploy again.")
     exists = status is not None and status != "REVIEW_IN_PROGRESS"
@@ -268,7 +268,7 @@ def deploy_stack(cloudformation, s3, deployment: AwsDeployment, template: dict,
         if "No updates are to be performed" in str(err):
             echo(f"stack {deployment.stack_name}: already up to date")
             return _stack_status(cloudformation, deployment.stack_name)
-        raise DeployError(f"stack {deployment.stack_name} was not changed: {err}. "
+        raise StepFailed(f"stack {deployment.stack_name} was not changed: {err}. "
                           "Fix the template or parameters and deploy again.") from None
     waiter = "stack_update_complete" if exists else "stack_create_complete"
     try:
@@ -276,7 +276,7 @@ def deploy_stack(cloudformation, s3, deployment: AwsDeployment, template: dict,
                                                WaiterConfig={"Delay": 10, "MaxAttempts": 180})
     except Exception:
         status = _stack_status(cloudformation, deployment.stack_name)
-        raise DeployError(f"stack {deployment.stack_name} ended in {status}: CloudFormation rolled it back; "
+        raise StepFailed(f"stack {deployment.stack_name} ended in {status}: CloudFormation rolled it back; "
                           "see `aws cloudformation describe-stack-events` for the failing resource.") from None
     return _stack_status(cloudformation, deployment.stack_name)
 

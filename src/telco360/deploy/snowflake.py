@@ -16,7 +16,7 @@ from typing import Callable, Optional
 
 import jinja2
 
-from telco360.deploy.errors import DeployError
+from telco360.deploy.errors import DeployError, StepFailed
 
 SQL_DIR = Path("snowpark/sql")
 ACCOUNT_SETUP_SQL = SQL_DIR / "00_account_setup.sql"
@@ -154,7 +154,7 @@ def run_plan(plan: list[Command], cwd: Path, echo: Callable[[str], None],
         echo(f"[{step}/{len(plan)}] {command.purpose}\n  $ {command.display()}")
         completed = runner(list(command.argv), cwd=cwd)
         if completed.returncode != 0:
-            raise DeployError(
+            raise StepFailed(
                 f"step {step}/{len(plan)} failed (exit {completed.returncode}): {command.display()}. "
                 "Every step is idempotent: fix the cause and run the same deploy again."
             )
