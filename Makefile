@@ -1,6 +1,11 @@
 # The two commands of the README: `make demo` and `make test`. Both install what they need
 # into .venv first (Python 3.11 and Java 17 must be on the machine).
-PYTHON ?= python3
+# The first python3.11 that starts (on PATH, or pyenv's), else python3, whose version is checked
+# before any venv is made: pyproject.toml pins Glue 5.0's Python.
+ifndef PYTHON
+PYTHON := $(or $(shell for p in python3.11 $$HOME/.pyenv/versions/3.11.*/bin/python3.11; do "$$p" -c "" 2>/dev/null && { command -v "$$p"; break; }; done),python3)
+endif
+CHECK_PYTHON = @$(PYTHON) -c 'import sys; sys.exit(None if sys.version_info[:2] == (3, 11) else "make: $(PYTHON) is Python %d.%d; this project needs 3.11 (Glue 5.0): make PYTHON=/path/to/python3.11 ..." % sys.version_info[:2])'
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -13,6 +18,7 @@ DEV_STAMP := $(VENV)/.installed-dev
 # package was most of pip's time (installing the runtime: 70 s of 106 s on a busy 2-core
 # machine), where Python compiles the modules a run imports on their first import (1-1.5 s).
 $(STAMP): pyproject.toml
+	$(CHECK_PYTHON)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --no-compile --upgrade pip
 	$(BIN)/pip install --quiet --no-compile -e .
@@ -37,6 +43,7 @@ tools: $(TOOLS_STAMP)
 # in a venv of their own: the main venv follows snowflake-cli's pins and a newer Spark 3.5.
 GLUE5_STAMP := .venv-glue5/.installed
 $(GLUE5_STAMP): glue/glue5-runtime.txt pyproject.toml
+	$(CHECK_PYTHON)
 	$(PYTHON) -m venv .venv-glue5
 	.venv-glue5/bin/pip install --quiet --upgrade pip
 	.venv-glue5/bin/pip install --quiet -r glue/glue5-runtime.txt
