@@ -11,6 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from telco360.cli import main as c360
+from telco360.runner.lock import lake_lock
 from telco360.runner.questions import churn_by_plan, plan_at_each_activity, usage_by_plan_per_day
 from telco360.warehouse.local.arrow import arrow_schema
 
@@ -88,8 +89,21 @@ def test_export_staging_tables_come_from_the_snapshot_last_loaded(lake, tmp_path
 def test_export_without_a_warehouse_says_to_run_first(tmp_path, capsys):
     (tmp_path / "lake").mkdir()
 
-    assert c360(["export", "--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "out")]) == 1
+    assert c360(["export", "--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "out")]) == 2
     assert "run `c360 run --lake" in capsys.readouterr().err
+
+
+def test_export_exits_3_while_a_run_holds_the_lake(tmp_path, capsys):
+    (tmp_path / "lake").mkdir()
+    with lake_lock(tmp_path / "lake", "c360 run --date 2024-01-15"):
+        code = c360(["export", "--lake", str(tmp_path / "lake"), "--out", str(tmp_path / "out")])
+    assert code == 3
+    assert "c360 export: " in capsys.readouterr().err
+
+
+def test_export_of_a_missing_lake_is_a_usage_error(tmp_path, capsys):
+    assert c360(["export", "--lake", str(tmp_path / "nowhere"), "--out", str(tmp_path / "out")]) == 2
+    assert "lake folder" in capsys.readouterr().err
 
 
 CUSTOMERS = pd.DataFrame([

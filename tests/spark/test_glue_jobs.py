@@ -224,5 +224,12 @@ def test_c360_glue_staging_with_nothing_new_writes_zero_row_tables(runs, capsys)
     assert (code, rows) == (0, {"STG_CUSTOMERS": 0, "STG_PLANS": 1, "STG_ACTIVITY": 0})
 
 
+def test_c360_glue_says_what_it_did_without_the_jobs_cloudwatch_log_lines(runs, capsys, caplog):
+    caplog.set_level("INFO")
+    assert cli.main(["glue", "staging", "--lake", str(runs["lake"]), "--run-id", "s4"]) == 0
+    assert "staging run s4: succeeded" in capsys.readouterr().out
+    assert [r.message for r in caplog.records if r.name.startswith("telco360.glue")] == []
+
+
 def test_c360_glue_rejects_a_run_id_unfit_for_a_partition(runs, capsys):
     assert cli.main(["glue", "clean", "--lake", str(runs["lake"]), "--run-id", "a/b"]) == 2

@@ -126,6 +126,12 @@ def test_cli_exits_nonzero_when_a_file_cannot_be_moved(tmp_path, monkeypatch):
     assert cli.main(["validate", "--lake", str(tmp_path), "--ingest-date", DAY]) == 1
 
 
+def test_cli_refuses_a_folder_without_raw(tmp_path, capsys):
+    (tmp_path / "archive").mkdir()
+    assert cli.main(["validate", "--lake", str(tmp_path), "--ingest-date", DAY]) == 2
+    assert "has no raw/ folder" in capsys.readouterr().err
+
+
 def test_cli_rejects_a_malformed_ingest_date(tmp_path):
     with pytest.raises(SystemExit) as exit_info:
         cli.main(["validate", "--lake", str(tmp_path), "--ingest-date", "16/01/2024"])

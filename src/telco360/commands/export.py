@@ -27,11 +27,17 @@ def run(args: argparse.Namespace) -> int:
     from telco360.warehouse.local.session import WarehouseStateError
 
     if lake_is_missing("export", args.lake):
-        return 1
+        return 2
     try:
         with lake_lock(args.lake, "c360 export"):
             written = export_warehouse(args.lake, args.out)
-    except (ExportError, LakeBusyError, WarehouseStateError) as error:
+    except ExportError as error:  # no warehouse in this lake yet: the wrong folder, as for `c360 check`
+        print(str(error), file=sys.stderr)
+        return 2
+    except LakeBusyError as error:
+        print(f"c360 export: {error}", file=sys.stderr)
+        return 3
+    except WarehouseStateError as error:
         print(str(error), file=sys.stderr)
         return 1
     if args.json:

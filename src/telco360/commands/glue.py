@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from telco360.commands.arguments import add_lake_argument, lake_is_missing
+from telco360.commands.arguments import add_lake_argument, iso_date, lake_is_missing
 
 SCRIPTS = {"clean": "clean_job.py", "staging": "staging_job.py"}
 
@@ -20,7 +20,7 @@ def register(subparsers) -> None:
     parser.add_argument("job", choices=sorted(SCRIPTS), help="clean: archive/ -> clean/; staging: clean/ -> staging/")
     add_lake_argument(parser)
     parser.add_argument("--run-id", default=None, help="run id (default: a UTC timestamp)")
-    parser.add_argument("--reprocess-date", default=None,
+    parser.add_argument("--reprocess-date", default=None, type=iso_date,
                         help="clean only: redo every archived file of this ingest date (YYYY-MM-DD)")
     parser.add_argument("--json", action="store_true", help="print the run summary as JSON")
     parser.set_defaults(func=run)
@@ -36,6 +36,7 @@ def job_arguments(args: argparse.Namespace) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    from telco360.commands.progress import hidden_log_level, logs_hidden
     from telco360.runner import handlers
     from telco360.spark.runtime import JobInputError
 
@@ -45,7 +46,9 @@ def run(args: argparse.Namespace) -> int:
         print("c360 glue staging: --reprocess-date applies to the clean job only", file=sys.stderr)
         return 2
     try:
-        summary = handlers.glue_main(SCRIPTS[args.job])(job_arguments(args))
+        # The jobs' JSON-line logs are for CloudWatch; here `describe` says the same for a person.
+        with logs_hidden(hidden_log_level(quiet=False, as_json=args.json)):
+            summary = handlers.glue_main(SCRIPTS[args.job])(job_arguments(args))
     except JobInputError as error:
         print(f"c360 glue {args.job}: {error}", file=sys.stderr)
         return 2

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
+from telco360 import contract
 from telco360.commands.arguments import add_lake_argument, iso_date, lake_is_missing
 
 
@@ -25,6 +27,11 @@ def run(args: argparse.Namespace) -> int:
     from telco360.validator.local import validate_lake
 
     if lake_is_missing("validate", args.lake, "create it or run `c360 generate --lake DIR` first"):
+        return 2
+    if not (args.lake / contract.RAW).is_dir():
+        # A folder without raw/ is most likely not the lake meant (or the lake's parent).
+        print(f"c360 validate: {args.lake} has no {contract.RAW}/ folder; deliver files to "
+              f"{args.lake / contract.RAW}/<dataset>/ or run `c360 generate --lake {args.lake}`", file=sys.stderr)
         return 2
     summary = validate_lake(args.lake, args.ingest_date)
     if args.json:
