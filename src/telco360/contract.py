@@ -444,7 +444,7 @@ def column_names(table: str) -> tuple[str, ...]:
 
 # ---------------------------------------------------------------------------------------
 # Analyst layer (docs/analytics.md): marts materialized as DW tables by SP_REFRESH_MARTS,
-# and the data-quality audit table written by SP_RUN_DQ_CHECKS after every load.
+# and the data-quality audit table written by every load's post-load checks (and SP_RUN_DQ_CHECKS).
 ANALYTICS_TABLES: dict[str, tuple[tuple[str, str, str], ...]] = {
     "MART_PLAN_USAGE_DAILY": (
         ("ACTIVITY_DATE", "DATE", "UTC day"),
